@@ -1,0 +1,95 @@
+#include "estimators/memory_planner.hpp"
+
+#include <algorithm>
+
+namespace patchnas {
+namespace {
+
+bool overlaps_in_time(const ArenaBuffer& a, const ArenaBuffer& b) {
+  return a.first_step <= b.last_step && b.first_step <= a.last_step;
+}
+
+bool overlaps_in_space(std::int64_t a_offset, std::int64_t a_bytes, std::int64_t b_offset,
+                       std::int64_t b_bytes) {
+  return a_offset < b_offset + b_bytes && b_offset < a_offset + a_bytes;
+}
+
+}  // namespace
+
+void plan_arena(const MemorySchedule& s, MemoryPlan& plan) {
+  const int count = static_cast<int>(s.buffers.size());
+  plan.offsets.assign(count, 0);
+  plan.arena_bytes = 0;
+
+  // Order of placement: first use, then the longest-lived, then the largest.
+  std::vector<int> order(count);
+  for (int i = 0; i < count; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    const ArenaBuffer& x = s.buffers[a];
+    const ArenaBuffer& y = s.buffers[b];
+    if (x.first_step != y.first_step) return x.first_step < y.first_step;
+    if (x.last_step != y.last_step) return x.last_step > y.last_step;
+    if (x.bytes != y.bytes) return x.bytes > y.bytes;
+    return a < b;
+  });
+
+  const std::int64_t bound = s.peak_total_bytes;
+  std::vector<int> active;  // placed buffers still live at the current first step
+  for (const int index : order) {
+    const ArenaBuffer& buffer = s.buffers[index];
+    if (buffer.bytes == 0) continue;
+    std::erase_if(active, [&](int a) { return s.buffers[a].last_step < buffer.first_step; });
+
+    const auto fits = [&](std::int64_t offset) {
+      if (offset < 0) return false;
+      for (const int a : active) {
+        if (overlaps_in_space(offset, buffer.bytes, plan.offsets[a], s.buffers[a].bytes)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    std::int64_t chosen = -1;
+    if (fits(0)) {
+      chosen = 0;
+    } else if (bound - buffer.bytes >= 0 && fits(bound - buffer.bytes)) {
+      chosen = bound - buffer.bytes;
+    } else {
+      // Lowest gap under the bound: candidates sit right after or right before a live buffer.
+      std::int64_t top_of_live = 0;
+      for (const int a : active) {
+        const std::int64_t end = plan.offsets[a] + s.buffers[a].bytes;
+        top_of_live = std::max(top_of_live, end);
+        for (const std::int64_t candidate : {end, plan.offsets[a] - buffer.bytes}) {
+          if (candidate + buffer.bytes <= bound && (chosen < 0 || candidate < chosen) &&
+              fits(candidate)) {
+            chosen = candidate;
+          }
+        }
+      }
+      if (chosen < 0) chosen = top_of_live;  // nothing fits under the bound: grow
+    }
+    plan.offsets[index] = chosen;
+    plan.arena_bytes = std::max(plan.arena_bytes, chosen + buffer.bytes);
+    active.push_back(index);
+  }
+}
+
+bool plan_is_valid(const MemorySchedule& s, const MemoryPlan& plan) {
+  const int count = static_cast<int>(s.buffers.size());
+  if (static_cast<int>(plan.offsets.size()) != count) return false;
+  for (int a = 0; a < count; ++a) {
+    const ArenaBuffer& x = s.buffers[a];
+    if (plan.offsets[a] < 0 || plan.offsets[a] + x.bytes > plan.arena_bytes) return false;
+    for (int b = a + 1; b < count; ++b) {
+      const ArenaBuffer& y = s.buffers[b];
+      if (x.bytes > 0 && y.bytes > 0 && overlaps_in_time(x, y) &&
+          overlaps_in_space(plan.offsets[a], x.bytes, plan.offsets[b], y.bytes)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace patchnas

@@ -1,0 +1,14 @@
+// The patchnas subcommands. Each add_*_command registers one subcommand (options, help and
+// callback) on the app; callbacks throw InputError for bad input and main() turns any error
+// into one line on stderr and a non-zero exit.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace patchnas::cli {
+
+void add_estimate_command(CLI::App& app);
+void add_space_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);
+
+}  // namespace patchnas::cli
