@@ -34,14 +34,15 @@ void plan_arena(const MemorySchedule& s, MemoryPlan& plan) {
   });
 
   const std::int64_t bound = s.peak_total_bytes;
-  std::vector<int> active;  // placed buffers still live at the current first step
+  std::vector<int> active;         // placed buffers still live at the current first step
+  std::vector<bool> placed_high(count, false);
   for (const int index : order) {
     const ArenaBuffer& buffer = s.buffers[index];
     if (buffer.bytes == 0) continue;
     std::erase_if(active, [&](int a) { return s.buffers[a].last_step < buffer.first_step; });
 
     const auto fits = [&](std::int64_t offset) {
-      if (offset < 0) return false;
+      if (offset < 0 || offset + buffer.bytes > bound) return false;
       for (const int a : active) {
         if (overlaps_in_space(offset, buffer.bytes, plan.offsets[a], s.buffers[a].bytes)) {
           return false;
@@ -49,26 +50,30 @@ void plan_arena(const MemorySchedule& s, MemoryPlan& plan) {
       }
       return true;
     };
-    std::int64_t chosen = -1;
-    if (fits(0)) {
-      chosen = 0;
-    } else if (bound - buffer.bytes >= 0 && fits(bound - buffer.bytes)) {
-      chosen = bound - buffer.bytes;
-    } else {
-      // Lowest gap under the bound: candidates sit right after or right before a live buffer.
-      std::int64_t top_of_live = 0;
-      for (const int a : active) {
-        const std::int64_t end = plan.offsets[a] + s.buffers[a].bytes;
-        top_of_live = std::max(top_of_live, end);
-        for (const std::int64_t candidate : {end, plan.offsets[a] - buffer.bytes}) {
-          if (candidate + buffer.bytes <= bound && (chosen < 0 || candidate < chosen) &&
-              fits(candidate)) {
-            chosen = candidate;
-          }
-        }
+    // Lowest and highest offsets under the bound: flush with the floor or a live buffer's end,
+    // or with the bound or a live buffer's start.
+    std::int64_t lowest = fits(0) ? 0 : -1;
+    std::int64_t highest = fits(bound - buffer.bytes) ? bound - buffer.bytes : -1;
+    std::int64_t top_of_live = 0;
+    int newest = -1;  // the live buffer made last (a chain's producer), scratch aside
+    for (const int a : active) {
+      const std::int64_t end = plan.offsets[a] + s.buffers[a].bytes;
+      top_of_live = std::max(top_of_live, end);
+      if ((lowest < 0 || end < lowest) && fits(end)) lowest = end;
+      const std::int64_t below = plan.offsets[a] - buffer.bytes;
+      if (below > highest && fits(below)) highest = below;
+      if (s.buffers[a].kind != BufferKind::Scratch &&
+          (newest < 0 || s.buffers[a].first_step >= s.buffers[newest].first_step)) {
+        newest = a;
       }
-      if (chosen < 0) chosen = top_of_live;  // nothing fits under the bound: grow
     }
+    // A chain alternates ends: go to the side opposite the newest live buffer, so the next
+    // buffer finds the space this one's producer leaves when it dies.
+    const bool prefer_high = buffer.kind != BufferKind::Scratch && newest >= 0 && !placed_high[newest];
+    std::int64_t chosen = prefer_high ? highest : lowest;
+    if (chosen < 0) chosen = prefer_high ? lowest : highest;
+    if (chosen < 0) chosen = top_of_live;  // nothing fits under the bound: grow
+    placed_high[index] = chosen == highest && (chosen != lowest || prefer_high);
     plan.offsets[index] = chosen;
     plan.arena_bytes = std::max(plan.arena_bytes, chosen + buffer.bytes);
     active.push_back(index);

@@ -1,0 +1,77 @@
+// MACs, params and flash of each layer kind, computed by hand.
+#include <gtest/gtest.h>
+
+#include "estimators/estimate.hpp"
+#include "estimators/layer_cost.hpp"
+#include "small_arch.hpp"
+#include "space/lower.hpp"
+#include "test_support.hpp"
+
+namespace patchnas {
+namespace {
+
+TEST(LayerCost, EachKindByHand) {
+  const Network net = lower(testing::small_arch());
+  ASSERT_EQ(net.layers.size(), 8u);
+  // stem: 5*5 outputs * 4 channels * 3*3*3 taps
+  EXPECT_EQ(layer_macs(net.layers[0]), 5 * 5 * 4 * 27);
+  EXPECT_EQ(layer_params(net.layers[0]), 27 * 4 + 4);
+  // block 0 depthwise k3 on 5x5x4
+  EXPECT_EQ(layer_macs(net.layers[1]), 5 * 5 * 4 * 9);
+  EXPECT_EQ(layer_params(net.layers[1]), 9 * 4 + 4);
+  // block 0 projection 4 -> 4 at 5x5
+  EXPECT_EQ(layer_macs(net.layers[2]), 5 * 5 * 4 * 4);
+  // block 1 expansion 4 -> 12 at 5x5
+  EXPECT_EQ(layer_macs(net.layers[3]), 5 * 5 * 12 * 4);
+  // block 1 depthwise k5 s2: 3x3x12 outputs, 25 taps each
+  EXPECT_EQ(layer_macs(net.layers[4]), 3 * 3 * 12 * 25);
+  // block 1 projection 12 -> 8 at 3x3
+  EXPECT_EQ(layer_macs(net.layers[5]), 3 * 3 * 8 * 12);
+  EXPECT_EQ(layer_macs(net.layers[6]), 0);  // pool
+  EXPECT_EQ(layer_params(net.layers[6]), 0);
+  EXPECT_EQ(layer_macs(net.layers[7]), 8 * 10);  // fc
+  EXPECT_EQ(layer_params(net.layers[7]), 8 * 10 + 10);
+  // flash: int8 weights + 12 bytes (bias, multiplier, shift) per output channel
+  EXPECT_EQ(layer_flash_bytes(net.layers[7]), 80 + 12 * 10);
+  EXPECT_EQ(layer_flash_bytes(net.layers[4]), 25 * 12 + 12 * 12);
+}
+
+TEST(LayerCost, NetworkTotalsAndRuntimeCode) {
+  const int macs = 2700 + 900 + 400 + 1200 + 2700 + 864 + 0 + 80;
+  const int weights = 108 + 36 + 16 + 48 + 300 + 96 + 80;
+  const int channels = 4 + 4 + 4 + 12 + 12 + 8 + 10;
+  McuProfile mcu = testing::unit_mcu();
+  mcu.runtime_code_bytes = 1000;
+  const Estimate e = estimate(testing::small_arch(), mcu);
+  EXPECT_EQ(e.macs, macs);
+  EXPECT_EQ(e.params, weights + channels);
+  EXPECT_EQ(e.model_flash_bytes, weights + 12 * channels);
+  EXPECT_EQ(e.flash_bytes, weights + 12 * channels + 1000);
+}
+
+TEST(LayerCost, FitsComparesWithTheMcu) {
+  const Estimate roomy = estimate(testing::small_arch(), testing::unit_mcu());
+  EXPECT_TRUE(roomy.fits());
+  // The per-layer arena is 400 bytes (see memory_test): 399 bytes of SRAM is one too few.
+  const Estimate tight = estimate(testing::small_arch(), testing::unit_mcu(399));
+  EXPECT_FALSE(tight.fits_sram);
+  EXPECT_TRUE(tight.fits_flash);
+  EXPECT_FALSE(tight.fits());
+  const Estimate exact = estimate(testing::small_arch(), testing::unit_mcu(400));
+  EXPECT_TRUE(exact.fits_sram);
+  const Estimate no_flash = estimate(testing::small_arch(), testing::unit_mcu(1 << 20, 100));
+  EXPECT_FALSE(no_flash.fits_flash);
+}
+
+TEST(Latency, CoefficientsPerOpAndPerCall) {
+  McuProfile mcu = testing::unit_mcu();
+  mcu.clock_hz = 1000.0;  // 1 cycle = 1 ms
+  for (auto& op : mcu.ops) op = {0.0, 0.0, 0.0};
+  mcu.ops[static_cast<int>(LayerKind::Depthwise)] = {2.0, 1.0, 10.0};
+  // Two depthwise layers: 900 and 2700 MACs, 100 and 108 outputs, one call each.
+  const Estimate e = estimate(testing::small_arch(), mcu);
+  EXPECT_DOUBLE_EQ(e.latency_ms, 2.0 * (900 + 2700) + (100 + 108) + 10.0 * 2);
+}
+
+}  // namespace
+}  // namespace patchnas
