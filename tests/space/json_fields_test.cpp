@@ -1,0 +1,71 @@
+// FieldReader: types, paths and unknown keys, each error naming file and field.
+#include <gtest/gtest.h>
+
+#include "space/json_fields.hpp"
+
+namespace patchnas {
+namespace {
+
+template <typename F>
+InputError capture(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no InputError thrown";
+  return InputError("", "", "");
+}
+
+TEST(FieldReader, ReadsTypedValuesWithPaths) {
+  const auto j = parse_json_text(R"({"a": 3, "b": {"c": [1, 2]}, "s": "x", "f": 0.5})", "t.json");
+  FieldReader root(j, "t.json");
+  EXPECT_EQ(root.integer("a"), 3);
+  auto b = root.object("b");
+  EXPECT_EQ(b.integer_array("c"), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(root.string("s"), "x");
+  EXPECT_DOUBLE_EQ(root.number("f"), 0.5);
+  EXPECT_EQ(b.field_path("c"), "b.c");
+  root.finish();
+  b.finish();
+}
+
+TEST(FieldReader, WrongTypeNamesTheField) {
+  const auto j = parse_json_text(R"({"b": {"c": [1, "two"]}, "k": 3.5})", "t.json");
+  FieldReader root(j, "t.json");
+  auto b = root.object("b");
+  const auto e = capture([&] { b.integer_array("c"); });
+  EXPECT_EQ(e.file(), "t.json");
+  EXPECT_EQ(e.field(), "b.c[1]");
+  const auto k = capture([&] { root.integer("k"); });
+  EXPECT_EQ(k.field(), "k");
+  EXPECT_NE(std::string(k.what()).find("expected an integer"), std::string::npos);
+}
+
+TEST(FieldReader, MissingAndUnknownKeys) {
+  const auto j = parse_json_text(R"({"a": 1, "typo": 2})", "t.json");
+  FieldReader root(j, "t.json");
+  EXPECT_EQ(capture([&] { root.integer("b"); }).field(), "b");
+  root.integer("a");
+  const auto e = capture([&] { root.finish(); });
+  EXPECT_EQ(e.field(), "typo");
+  EXPECT_EQ(std::string(e.what()), "t.json: typo: unknown field");
+}
+
+TEST(FieldReader, MalformedJsonAndMissingFile) {
+  const auto e = capture([] { parse_json_text("{\"a\": 1,,}", "bad.json"); });
+  EXPECT_EQ(e.file(), "bad.json");
+  EXPECT_NE(std::string(e.what()).find("malformed JSON"), std::string::npos);
+  EXPECT_NE(std::string(e.what()).find("line 1"), std::string::npos);
+  const auto m = capture([] { read_json_file("/nonexistent/x.json"); });
+  EXPECT_EQ(m.file(), "/nonexistent/x.json");
+}
+
+TEST(FieldReader, RootMustBeAnObject) {
+  const auto j = parse_json_text("[1, 2]", "t.json");
+  EXPECT_NE(std::string(capture([&] { FieldReader r(j, "t.json"); }).what()).find("expected an object"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace patchnas
