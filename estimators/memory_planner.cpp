@@ -21,21 +21,33 @@ void plan_arena(const MemorySchedule& s, MemoryPlan& plan) {
   plan.offsets.assign(count, 0);
   plan.arena_bytes = 0;
 
-  // Order of placement: first use, then the longest-lived, then the largest.
-  std::vector<int> order(count);
-  for (int i = 0; i < count; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
+  // Order of placement: first use, then the longest-lived, then the largest. Buffers come
+  // almost in this order already, so an insertion sort is linear in practice. The work
+  // vectors are per thread and reused: search threads plan millions of arenas.
+  const auto before = [&](int a, int b) {
     const ArenaBuffer& x = s.buffers[a];
     const ArenaBuffer& y = s.buffers[b];
     if (x.first_step != y.first_step) return x.first_step < y.first_step;
     if (x.last_step != y.last_step) return x.last_step > y.last_step;
     if (x.bytes != y.bytes) return x.bytes > y.bytes;
     return a < b;
-  });
+  };
+  thread_local std::vector<int> order;
+  thread_local std::vector<int> active;  // placed buffers still live at the current first step
+  thread_local std::vector<char> placed_high;
+  order.resize(count);
+  for (int i = 0; i < count; ++i) {
+    int j = i;
+    while (j > 0 && before(i, order[j - 1])) {
+      order[j] = order[j - 1];
+      --j;
+    }
+    order[j] = i;
+  }
+  active.clear();
+  placed_high.assign(count, 0);
 
   const std::int64_t bound = s.peak_total_bytes;
-  std::vector<int> active;         // placed buffers still live at the current first step
-  std::vector<bool> placed_high(count, false);
   for (const int index : order) {
     const ArenaBuffer& buffer = s.buffers[index];
     if (buffer.bytes == 0) continue;
@@ -50,30 +62,46 @@ void plan_arena(const MemorySchedule& s, MemoryPlan& plan) {
       }
       return true;
     };
-    // Lowest and highest offsets under the bound: flush with the floor or a live buffer's end,
-    // or with the bound or a live buffer's start.
-    std::int64_t lowest = fits(0) ? 0 : -1;
-    std::int64_t highest = fits(bound - buffer.bytes) ? bound - buffer.bytes : -1;
     std::int64_t top_of_live = 0;
     int newest = -1;  // the live buffer made last (a chain's producer), scratch aside
     for (const int a : active) {
-      const std::int64_t end = plan.offsets[a] + s.buffers[a].bytes;
-      top_of_live = std::max(top_of_live, end);
-      if ((lowest < 0 || end < lowest) && fits(end)) lowest = end;
-      const std::int64_t below = plan.offsets[a] - buffer.bytes;
-      if (below > highest && fits(below)) highest = below;
+      top_of_live = std::max(top_of_live, plan.offsets[a] + s.buffers[a].bytes);
       if (s.buffers[a].kind != BufferKind::Scratch &&
           (newest < 0 || s.buffers[a].first_step >= s.buffers[newest].first_step)) {
         newest = a;
       }
     }
+    // Lowest offset under the bound: flush with the floor or a live buffer's end.
+    const auto lowest = [&] {
+      std::int64_t best = fits(0) ? 0 : -1;
+      for (const int a : active) {
+        const std::int64_t end = plan.offsets[a] + s.buffers[a].bytes;
+        if ((best < 0 || end < best) && fits(end)) best = end;
+      }
+      return best;
+    };
+    // Highest offset under the bound: flush with the bound or a live buffer's start.
+    const auto highest = [&] {
+      std::int64_t best = fits(bound - buffer.bytes) ? bound - buffer.bytes : -1;
+      for (const int a : active) {
+        const std::int64_t below = plan.offsets[a] - buffer.bytes;
+        if (below > best && fits(below)) best = below;
+      }
+      return best;
+    };
     // A chain alternates ends: go to the side opposite the newest live buffer, so the next
     // buffer finds the space this one's producer leaves when it dies.
-    const bool prefer_high = buffer.kind != BufferKind::Scratch && newest >= 0 && !placed_high[newest];
-    std::int64_t chosen = prefer_high ? highest : lowest;
-    if (chosen < 0) chosen = prefer_high ? lowest : highest;
-    if (chosen < 0) chosen = top_of_live;  // nothing fits under the bound: grow
-    placed_high[index] = chosen == highest && (chosen != lowest || prefer_high);
+    bool high = buffer.kind != BufferKind::Scratch && newest >= 0 && !placed_high[newest];
+    std::int64_t chosen = high ? highest() : lowest();
+    if (chosen < 0) {
+      high = !high;
+      chosen = high ? highest() : lowest();
+    }
+    if (chosen < 0) {  // nothing fits under the bound: grow
+      high = false;
+      chosen = top_of_live;
+    }
+    placed_high[index] = high;
     plan.offsets[index] = chosen;
     plan.arena_bytes = std::max(plan.arena_bytes, chosen + buffer.bytes);
     active.push_back(index);

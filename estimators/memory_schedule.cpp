@@ -35,7 +35,8 @@ void build_memory_schedule(const Network& net, const PatchGeometry* g, bool inpu
 
   // last[t]: the last step reading tensor t (or making it, for the network output). The image,
   // read inside the patch stage but made outside it, stays live for every tile.
-  std::vector<int> last(layers + 1, 0);
+  std::vector<int>& last = s.tensor_last_step;
+  last.assign(layers + 1, 0);
   for (int i = 0; i < layers; ++i) {
     const Layer& l = net.layers[i];
     last[l.input] = std::max(last[l.input], i);

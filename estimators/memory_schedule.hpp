@@ -34,6 +34,7 @@ struct MemorySchedule {
   std::vector<ArenaBuffer> buffers;
   std::vector<int> tensor_buffer;   // tensor id -> buffer index, -1 when outside the arena
   std::vector<int> step_scratch;    // step -> scratch buffer index, -1 when none
+  std::vector<int> tensor_last_step;  // tensor id -> last step that reads it (or makes it)
   std::vector<std::int64_t> step_activation_bytes;  // live activation bytes per step
   std::vector<std::int64_t> step_total_bytes;       // the same plus scratch
   std::int64_t peak_activation_bytes = 0;
