@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,7 @@ struct OpCoefficients {
   double cycles_per_mac = 0.0;
   double cycles_per_output = 0.0;
   double cycles_per_call = 0.0;
+  bool operator==(const OpCoefficients&) const = default;
 };
 
 struct McuProfile {
@@ -36,6 +38,7 @@ struct McuProfile {
   const OpCoefficients& coefficients(LayerKind kind) const {
     return ops[static_cast<std::size_t>(kind)];
   }
+  bool operator==(const McuProfile&) const = default;
 };
 
 McuProfile read_mcu_profile(const std::string& path);
@@ -44,6 +47,8 @@ nlohmann::ordered_json mcu_profile_to_json(const McuProfile& profile);
 
 // Directory holding the bundled profiles: $PATCHNAS_CONFIG_DIR/mcus if set, else the source tree's.
 std::string mcu_profile_dir();
+// The names of the profiles in mcu_profile_dir() (file stems of its *.json), sorted.
+std::vector<std::string> mcu_profile_names();
 // `name_or_path`: an existing file path, or a profile name looked up in mcu_profile_dir().
 // Throws InputError listing the known names when nothing matches.
 McuProfile find_mcu_profile(const std::string& name_or_path);

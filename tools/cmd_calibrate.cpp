@@ -1,0 +1,91 @@
+// `patchnas calibrate`: fits an MCU profile's latency coefficients to per-layer measurements
+// (estimators/calibrate.hpp) and writes the calibrated profile; prints the fit report.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "estimators/calibrate.hpp"
+#include "space/atomic_file.hpp"
+#include "tools/commands.hpp"
+
+namespace patchnas::cli {
+namespace {
+
+struct CalibrateArgs {
+  std::string mcu;
+  std::string measurements;
+  std::string out;
+  std::string name;
+};
+
+std::string coefficient_cell(const OpFit& fit, Term term, double value) {
+  const TermStatus status = fit.term_status(term);
+  if (status == TermStatus::Fitted || status == TermStatus::Kept) return fmt::format("{:.6g}", value);
+  return fmt::format("0 ({})", term_status_name(status));
+}
+
+std::string percent(double ratio) { return fmt::format("{:.2f}%", ratio * 100.0); }
+
+std::string fit_report(const McuProfile& base, const Calibration& fit, const std::string& file) {
+  std::string out = fmt::format("calibrated {} ({}, {:.0f} MHz) from {}: {} rows\n\n", base.name,
+                                base.core, base.clock_hz / 1e6, file, fit.overall.rows);
+  out += fmt::format("{:<10} {:>5}  {:<20} {:<20} {:<20} {:>9} {:>9}\n", "op", "rows",
+                     "cycles_per_mac", "cycles_per_output", "cycles_per_call", "rms err", "max err");
+  constexpr LayerKind kinds[] = {LayerKind::Conv, LayerKind::Depthwise, LayerKind::Pointwise,
+                                 LayerKind::GlobalAvgPool, LayerKind::FullyConnected};
+  for (const LayerKind kind : kinds) {
+    const OpFit& op = fit.op(kind);
+    const OpCoefficients& k = op.coefficients;
+    out += fmt::format("{:<10} {:>5}  {:<20} {:<20} {:<20}", layer_kind_name(kind), op.error.rows,
+                       coefficient_cell(op, Term::PerMac, k.cycles_per_mac),
+                       coefficient_cell(op, Term::PerOutput, k.cycles_per_output),
+                       coefficient_cell(op, Term::PerCall, k.cycles_per_call));
+    out += op.fitted() ? fmt::format(" {:>9} {:>9}\n", percent(op.error.rms_relative_error),
+                                     percent(op.error.max_relative_error))
+                       : std::string("  (no rows: base coefficients kept)\n");
+  }
+  out += fmt::format("{:<10} {:>5}  {:<62} {:>9} {:>9}\n", "all", fit.overall.rows, "",
+                     percent(fit.overall.rms_relative_error),
+                     percent(fit.overall.max_relative_error));
+  out +=
+      "\nerrors are relative: |predicted - measured| / measured. undetermined: too few or collinear "
+      "rows for that term; clamped: the unconstrained fit made it negative.\n";
+  return out;
+}
+
+void run_calibrate(const CalibrateArgs& args) {
+  const McuProfile base = find_mcu_profile(args.mcu);
+  const MeasurementSet data = read_measurements(args.measurements, base.clock_hz);
+  Calibration fit = calibrate(base, data);
+  if (!args.name.empty()) fit.profile.name = args.name;
+  // The profile must read back as written; check before anything touches the disk.
+  const nlohmann::ordered_json json = mcu_profile_to_json(fit.profile);
+  mcu_profile_from_json(nlohmann::json::parse(json.dump()), args.out);
+  write_file_atomically(args.out, json.dump(2) + "\n");
+  std::cout << fit_report(base, fit, args.measurements) << "wrote " << args.out << "\n";
+}
+
+}  // namespace
+
+void add_calibrate_command(CLI::App& app) {
+  auto args = std::make_shared<CalibrateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "calibrate",
+      "Fit an MCU profile's per-op latency coefficients to per-layer measurements (CSV) and "
+      "write the calibrated profile");
+  cmd->add_option("--mcu", args->mcu,
+                  "Base MCU profile: a name in configs/mcus or a profile JSON path")
+      ->required();
+  cmd->add_option("--measurements", args->measurements,
+                  "CSV with a header row: op,in_h,in_w,in_c,out_h,out_w,out_c,kernel,stride and "
+                  "one of cycles or ms; one row per measured layer call")
+      ->required();
+  cmd->add_option("--out", args->out, "Where to write the calibrated profile JSON")->required();
+  cmd->add_option("--name", args->name,
+                  "Name of the calibrated profile (default: the base profile's name)");
+  cmd->callback([args] { run_calibrate(*args); });
+}
+
+}  // namespace patchnas::cli
