@@ -1,0 +1,139 @@
+// The patchnas executable end to end: exit codes, one error line naming file and field, the
+// --json keys, and that nothing is written on error.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+struct Outcome {
+  int exit_code = 0;
+  std::string out;
+  std::string err;
+};
+
+Outcome run(const std::string& args) {
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string err_file = (dir / ("patchnas_cli_err_" + std::to_string(::getpid()))).string();
+  const std::string command = std::string(PATCHNAS_BINARY) + " " + args + " 2>" + err_file;
+  Outcome r;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(err), {});
+  std::filesystem::remove(err_file);
+  return r;
+}
+
+std::string arch(const std::string& name) {
+  return std::string(PATCHNAS_SOURCE_DIR) + "/configs/archs/" + name + ".json";
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+int lines(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(Cli, HelpListsSubcommands) {
+  const Outcome r = run("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* cmd : {"estimate", "space", "calibrate"}) {
+    EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  }
+}
+
+TEST(Cli, EstimateJsonHasTheDocumentedKeys) {
+  const Outcome r = run("estimate --arch " + arch("mbv2-w1.0-r224-p4s4") + " --mcu stm32h743 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"macs", "params", "flash_bytes", "per_layer_peak_activation_bytes",
+                          "peak_activation_bytes", "arena_bytes", "peak_sram_bytes", "latency_ms",
+                          "fits", "patch"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["macs"], 300774272);
+  EXPECT_EQ(j["peak_activation_bytes"], 175616);
+  EXPECT_EQ(j["per_layer_peak_activation_bytes"], 1404928);
+  EXPECT_EQ(j["patch"]["input_patch"], nlohmann::json::array({75, 75}));
+  EXPECT_EQ(j["patch"]["stage_macs"], 91282688);
+  EXPECT_EQ(j["patch"]["stage_macs_with_overlap"], 119202032);
+  EXPECT_EQ(j["patch"]["n"], 4);
+  EXPECT_EQ(j["patch"]["split"], 4);
+  EXPECT_TRUE(j["fits"].is_boolean());
+  EXPECT_GT(j["latency_ms"].get<double>(), 0.0);
+}
+
+TEST(Cli, EstimateTableShowsEveryLayer) {
+  const Outcome r = run("estimate --arch " + arch("fmnist-ref") + " --mcu stm32f412");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("b5.project"), std::string::npos);
+  EXPECT_NE(r.out.find("1,851,496"), std::string::npos);  // total MACs
+  EXPECT_NE(r.out.find("latency"), std::string::npos);
+}
+
+TEST(Cli, BadArchIsOneLineNamingFileAndField) {
+  std::ifstream in(arch("fmnist-ref"));
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  text.replace(text.find("\"kernel\": 5"), 11, "\"kernel\": 4");
+  const std::string file = write_temp("patchnas_cli_bad_arch.json", text);
+  const Outcome r = run("estimate --arch " + file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.out.empty());
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find(file + ": blocks[2].kernel: must be odd"), std::string::npos) << r.err;
+}
+
+TEST(Cli, MalformedJsonAndMissingFile) {
+  const std::string file = write_temp("patchnas_cli_malformed.json", "{\"format\": ");
+  Outcome r = run("estimate --arch " + file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("malformed JSON"), std::string::npos);
+  r = run("estimate --arch /nonexistent/arch.json");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent/arch.json: cannot open"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UnknownMcuListsTheKnownOnes) {
+  const Outcome r = run("estimate --arch " + arch("fmnist-ref") + " --mcu esp32");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("stm32h743"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run("estimate").exit_code, 2);
+  EXPECT_EQ(run("frobnicate").exit_code, 2);
+}
+
+TEST(Cli, SpaceSamplePrintsAValidArch) {
+  const std::string space = std::string(PATCHNAS_SOURCE_DIR) + "/configs/spaces/mcunetv2.json";
+  const Outcome a = run("space sample --space " + space + " --seed 5");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const std::string file = write_temp("patchnas_cli_sampled.json", a.out);
+  const Outcome e = run("estimate --arch " + file + " --json");
+  EXPECT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(run("space sample --space " + space + " --seed 5").out, a.out);  // deterministic
+  EXPECT_NE(run("space sample --space " + space + " --seed 6").out, a.out);
+}
+
+}  // namespace
