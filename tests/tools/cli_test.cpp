@@ -136,4 +136,34 @@ TEST(Cli, SpaceSamplePrintsAValidArch) {
   EXPECT_NE(run("space sample --space " + space + " --seed 6").out, a.out);
 }
 
+TEST(Cli, CalibrateWritesAProfileOnlyWhenTheDataIsGood) {
+  // Pointwise rows generated with 3 cycles/MAC + 100 cycles/call: the fit must find them.
+  std::string csv = "op,in_h,in_w,in_c,out_h,out_w,out_c,kernel,stride,cycles\n";
+  for (int c : {8, 16, 24, 32, 48}) {
+    for (int hw : {4, 7, 10}) {
+      const long long macs = 1LL * hw * hw * c * (2 * c);
+      csv += "pointwise," + std::to_string(hw) + "," + std::to_string(hw) + "," +
+             std::to_string(c) + "," + std::to_string(hw) + "," + std::to_string(hw) + "," +
+             std::to_string(2 * c) + ",1,1," + std::to_string(3 * macs + 100) + "\n";
+    }
+  }
+  const std::string data = write_temp("patchnas_cli_measure.csv", csv);
+  const auto out = std::filesystem::temp_directory_path() / "patchnas_cli_calibrated.json";
+  std::filesystem::remove(out);
+  Outcome r = run("calibrate --mcu stm32f746 --measurements " + data + " --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(std::filesystem::exists(out));
+  const auto profile = nlohmann::json::parse(std::ifstream(out));
+  EXPECT_NEAR(profile["ops"]["pointwise"]["cycles_per_mac"].get<double>(), 3.0, 1e-6);
+  EXPECT_NEAR(profile["ops"]["pointwise"]["cycles_per_call"].get<double>(), 100.0, 1e-3);
+  std::filesystem::remove(out);
+
+  const std::string bad = write_temp("patchnas_cli_measure_bad.csv", csv + "pointwise,4,4\n");
+  r = run("calibrate --mcu stm32f746 --measurements " + bad + " --out " + out.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 }  // namespace
