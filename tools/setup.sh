@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev  # the test suites
   libbenchmark-dev     # benchmark executables
   zlib1g-dev           # gzipped data sets
+  dataset-fashion-mnist  # real training data for the trainer
 )
 
 missing=()

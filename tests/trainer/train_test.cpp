@@ -1,0 +1,275 @@
+// The training path end to end on small synthetic data: whole-model gradients against finite
+// differences, a small net fitting a tiny batch, the optimizer and schedule by hand, resume
+// identical to an uninterrupted run, thread-count independence, and checkpoint errors.
+#include <gtest/gtest.h>
+
+#include <oneapi/tbb/global_control.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "space/input_error.hpp"
+#include "space/lower.hpp"
+#include "space/random.hpp"
+#include "trainer/checkpoint_file.hpp"
+#include "trainer/init.hpp"
+#include "trainer/model.hpp"
+#include "trainer/ops/loss.hpp"
+#include "trainer/train.hpp"
+
+namespace patchnas::trainer {
+namespace {
+
+// 12x12x1 input; stem s2 -> 6x6x8; a residual block, a strided block; 4 classes.
+Arch tiny_arch() {
+  Arch a;
+  a.name = "tiny";
+  a.resolution = 12;
+  a.input_channels = 1;
+  a.stem = {8, 3, 2};
+  a.blocks = {{3, 2.0, 8, 1}, {5, 3.0, 12, 2}};
+  a.classes = 4;
+  return a;
+}
+
+// Images whose class is where a bright 4x4 square sits (one quadrant each), plus noise.
+Dataset quadrant_data(int count, std::uint64_t seed) {
+  Dataset d;
+  d.name = "quadrants";
+  d.height = d.width = 12;
+  d.channels = 1;
+  d.classes = 4;
+  Rng rng(seed);
+  for (int i = 0; i < count; ++i) {
+    const int label = rng.uniform(4);
+    d.labels.push_back(static_cast<std::uint8_t>(label));
+    const int oy = (label / 2) * 6 + 1;
+    const int ox = (label % 2) * 6 + 1;
+    for (int y = 0; y < 12; ++y) {
+      for (int x = 0; x < 12; ++x) {
+        const bool on = y >= oy && y < oy + 4 && x >= ox && x < ox + 4;
+        d.pixels.push_back(static_cast<std::uint8_t>((on ? 180 : 20) + rng.uniform(60)));
+      }
+    }
+  }
+  return d;
+}
+
+Tensor random_images(int n, const Arch& a, std::uint64_t seed) {
+  Tensor t(n, a.resolution, a.resolution, a.input_channels);
+  Rng rng(seed);
+  for (float& v : t.data) v = static_cast<float>(rng.unit() * 2.0 - 1.0);
+  return t;
+}
+
+double loss_of(Model& model, const Tensor& images, const std::vector<int>& labels) {
+  Tensor dlogits;
+  return softmax_cross_entropy(model.forward(images, true), labels, 0.1f, dlogits).loss;
+}
+
+TEST(TrainModel, GradientsMatchFiniteDifferencesThroughTheWholeNet) {
+  const Arch arch = tiny_arch();
+  const Network net = lower(arch);
+  Model model(net, init_params(net, 3));
+  const Tensor images = random_images(6, arch, 11);
+  const std::vector<int> labels = {0, 1, 2, 3, 1, 2};
+  Tensor dlogits;
+  softmax_cross_entropy(model.forward(images, true), labels, 0.1f, dlogits);
+  model.backward(dlogits);
+  // Copy the analytic gradients, then probe a few coordinates of every array.
+  const auto slots = model.param_slots();
+  std::vector<std::vector<float>> analytic;
+  for (const auto& s : slots) analytic.emplace_back(s.grad, s.grad + s.count);
+  int checked = 0;
+  for (std::size_t s = 0; s < slots.size(); ++s) {
+    for (std::size_t probe = 0; probe < 3; ++probe) {
+      const std::size_t i = (probe * 7919 + s * 31) % slots[s].count;
+      float& w = slots[s].value[i];
+      const float saved = w;
+      const float h = 1e-2f * std::max(1.0f, std::abs(saved));
+      w = saved + h;
+      const double up = loss_of(model, images, labels);
+      w = saved - h;
+      const double down = loss_of(model, images, labels);
+      w = saved;
+      const double numeric = (up - down) / (2.0 * h);
+      const double got = analytic[s][i];
+      EXPECT_NEAR(got, numeric, 2e-3 + 0.05 * std::abs(numeric)) << "slot " << s << " index " << i;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 30);
+}
+
+TEST(TrainModel, FitsATinyBatch) {
+  const Arch arch = tiny_arch();
+  const Network net = lower(arch);
+  Model model(net, init_params(net, 5));
+  const Tensor images = random_images(8, arch, 21);
+  const std::vector<int> labels = {0, 1, 2, 3, 3, 2, 1, 0};
+  Sgd sgd({0.9, 0.0, false});
+  Tensor dlogits;
+  double first = 0.0;
+  double last = 0.0;
+  for (int step = 0; step < 300; ++step) {
+    const LossResult r = softmax_cross_entropy(model.forward(images, true), labels, 0.0f, dlogits);
+    if (step == 0) first = r.loss;
+    last = r.loss;
+    model.backward(dlogits);
+    sgd.step(model.param_slots(), 0.05);
+  }
+  EXPECT_GT(first, 1.0);
+  EXPECT_LT(last, 0.02);
+}
+
+TEST(TrainSgd, MomentumNesterovAndDecayByHand) {
+  std::vector<float> w = {1.0f, 2.0f};
+  std::vector<float> g = {0.5f, -1.0f};
+  Sgd plain({0.9, 0.1, false});
+  // decay on: g' = g + 0.1 w = {0.6, -0.8}; buf = g'; w -= 0.1 * buf
+  plain.step({{w.data(), g.data(), 2, true}}, 0.1);
+  EXPECT_FLOAT_EQ(w[0], 1.0f - 0.06f);
+  EXPECT_FLOAT_EQ(w[1], 2.0f + 0.08f);
+  // second step, decay off for this slot: buf = 0.9 * 0.6 + 0.5 = 1.04
+  plain.step({{w.data(), g.data(), 2, false}}, 0.1);
+  EXPECT_FLOAT_EQ(w[0], 0.94f - 0.104f);
+  std::vector<float> v = {1.0f};
+  std::vector<float> gv = {1.0f};
+  Sgd nesterov({0.5, 0.0, true});
+  // buf = 1; step = g + 0.5 * buf = 1.5
+  nesterov.step({{v.data(), gv.data(), 1, false}}, 1.0);
+  EXPECT_FLOAT_EQ(v[0], -0.5f);
+}
+
+TEST(TrainSchedule, WarmupThenCosine) {
+  const LrSchedule s{0.1, 4, 14};
+  EXPECT_DOUBLE_EQ(s.at(0), 0.025);
+  EXPECT_DOUBLE_EQ(s.at(3), 0.1);
+  EXPECT_DOUBLE_EQ(s.at(4), 0.1);   // cosine starts at the peak
+  EXPECT_NEAR(s.at(9), 0.05, 1e-12);  // half way
+  EXPECT_NEAR(s.at(14), 0.0, 1e-12);
+}
+
+struct SmallRun {
+  TrainData data;
+  TrainOptions options;
+  SmallRun() {
+    data.train = quadrant_data(300, 1);
+    data.validation = quadrant_data(64, 2);
+    data.test = quadrant_data(200, 3);
+    data.mean = {0.4f};
+    data.stddev = {0.3f};
+    options.epochs = 3;
+    options.batch_size = 32;
+    options.lr = 0.1;
+    options.crop_padding = 1;
+    options.horizontal_flip = true;
+    options.calibration_batches = 4;
+  }
+};
+
+std::vector<float> all_values(const Model& model) {
+  std::vector<float> out;
+  for (const auto& p : model.params().layers) {
+    for (const auto* v : {&p.weight, &p.bias, &p.bn.gamma, &p.bn.beta, &p.bn.running_mean,
+                          &p.bn.running_var}) {
+      out.insert(out.end(), v->begin(), v->end());
+    }
+  }
+  return out;
+}
+
+bool bit_equal(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+TEST(TrainRun, LearnsAndQuantizes) {
+  SmallRun run;
+  run.options.horizontal_flip = false;  // a flip moves the square to the other class
+  run.options.epochs = 8;
+  Trainer trainer(tiny_arch(), run.options, run.data);
+  const TrainResult r = trainer.run("");
+  ASSERT_EQ(r.history.size(), 8u);
+  EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
+  EXPECT_GT(r.float_test_accuracy, 0.9);
+  EXPECT_GT(r.int8_test_accuracy, 0.85);
+  EXPECT_NEAR(r.int8_test_accuracy, r.float_test_accuracy, 0.05);
+}
+
+TEST(TrainRun, ResumeEndsIdenticalToAnUninterruptedRun) {
+  SmallRun run;
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "patchnas_resume_test.bin").string();
+  Trainer straight(tiny_arch(), run.options, run.data);
+  straight.train_until(3, "");
+
+  Trainer first(tiny_arch(), run.options, run.data);
+  first.train_until(1, path);
+  Trainer second(tiny_arch(), run.options, run.data);  // a new process, in effect
+  second.resume_from(path);
+  EXPECT_EQ(second.epochs_done(), 1);
+  second.train_until(3, path);
+  EXPECT_TRUE(bit_equal(all_values(straight.model()), all_values(second.model())));
+  // And an interruption at a different epoch.
+  Trainer third(tiny_arch(), run.options, run.data);
+  third.resume_from(path);  // the checkpoint now says 3 epochs done
+  EXPECT_EQ(third.epochs_done(), 3);
+  EXPECT_TRUE(bit_equal(all_values(straight.model()), all_values(third.model())));
+  std::filesystem::remove(path);
+}
+
+TEST(TrainRun, SameResultWithOneOrTwoThreads) {
+  SmallRun run;
+  run.options.epochs = 1;
+  std::vector<float> one;
+  {
+    oneapi::tbb::global_control limit(oneapi::tbb::global_control::max_allowed_parallelism, 1);
+    Trainer t(tiny_arch(), run.options, run.data);
+    t.train_until(1, "");
+    one = all_values(t.model());
+  }
+  Trainer t(tiny_arch(), run.options, run.data);
+  t.train_until(1, "");
+  EXPECT_TRUE(bit_equal(one, all_values(t.model())));
+}
+
+TEST(TrainCheckpoint, RejectsOtherOptionsTruncationAndGarbage) {
+  SmallRun run;
+  run.options.epochs = 1;
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string path = (dir / "patchnas_ckpt_test.bin").string();
+  Trainer t(tiny_arch(), run.options, run.data);
+  t.train_until(1, path);
+
+  TrainOptions other = run.options;
+  other.lr = 0.2;
+  Trainer different(tiny_arch(), other, run.data);
+  try {
+    different.resume_from(path);
+    ADD_FAILURE() << "accepted other options";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), path);
+    EXPECT_EQ(e.field(), "meta.options");
+  }
+
+  const auto size = std::filesystem::file_size(path);
+  const std::string cut = (dir / "patchnas_ckpt_cut.bin").string();
+  std::filesystem::copy_file(path, cut, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::resize_file(cut, size - 100);
+  EXPECT_THROW(read_checkpoint_file(cut), InputError);
+  try {
+    read_checkpoint_file(cut);
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), cut);
+    EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos);
+  }
+  std::ofstream(cut) << "not a checkpoint at all";
+  EXPECT_THROW(read_checkpoint_file(cut), InputError);
+  std::filesystem::remove(cut);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace patchnas::trainer

@@ -1,0 +1,304 @@
+#include "trainer/train.hpp"
+
+#include <chrono>
+
+#include "space/arch_json.hpp"
+#include "space/input_error.hpp"
+#include "space/json_fields.hpp"
+#include "space/lower.hpp"
+#include "trainer/batcher.hpp"
+#include "trainer/checkpoint_file.hpp"
+#include "trainer/init.hpp"
+#include "trainer/int8_inference.hpp"
+#include "trainer/ops/loss.hpp"
+#include "trainer/quantize_model.hpp"
+
+namespace patchnas::trainer {
+namespace {
+
+constexpr const char* kCheckpointFormat = "patchnas.checkpoint/1";
+constexpr int kEvalBatch = 256;
+constexpr int kStepReportEvery = 20;
+
+BatcherOptions eval_batches(const TrainData& data, int resolution) {
+  BatcherOptions b;
+  b.resolution = resolution;
+  b.batch_size = kEvalBatch;
+  b.mean = data.mean;
+  b.stddev = data.stddev;
+  return b;
+}
+
+// Parameter arrays of a checkpoint, by name: "layers.<i>.<field>".
+template <typename Visit>
+void visit_parameter_arrays(ModelParams& params, Visit&& visit) {
+  for (std::size_t i = 0; i < params.layers.size(); ++i) {
+    LayerParams& p = params.layers[i];
+    const std::string at = "layers." + std::to_string(i) + ".";
+    visit(at + "weight", p.weight);
+    visit(at + "bias", p.bias);
+    visit(at + "bn.gamma", p.bn.gamma);
+    visit(at + "bn.beta", p.bn.beta);
+    visit(at + "bn.running_mean", p.bn.running_mean);
+    visit(at + "bn.running_var", p.bn.running_var);
+  }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+nlohmann::json train_options_to_json(const TrainOptions& o) {
+  return {{"epochs", o.epochs},
+          {"batch_size", o.batch_size},
+          {"lr", o.lr},
+          {"momentum", o.momentum},
+          {"nesterov", o.nesterov},
+          {"weight_decay", o.weight_decay},
+          {"warmup_epochs", o.warmup_epochs},
+          {"label_smoothing", o.label_smoothing},
+          {"seed", o.seed},
+          {"crop_padding", o.crop_padding},
+          {"horizontal_flip", o.horizontal_flip},
+          {"calibration_batches", o.calibration_batches}};
+}
+
+TrainOptions train_options_from_json(const nlohmann::json& json, const std::string& file) {
+  FieldReader r(json, file, "meta.options");
+  TrainOptions o;
+  o.epochs = static_cast<int>(r.integer("epochs"));
+  o.batch_size = static_cast<int>(r.integer("batch_size"));
+  o.lr = r.number("lr");
+  o.momentum = r.number("momentum");
+  o.nesterov = r.boolean("nesterov");
+  o.weight_decay = r.number("weight_decay");
+  o.warmup_epochs = static_cast<int>(r.integer("warmup_epochs"));
+  o.label_smoothing = r.number("label_smoothing");
+  o.seed = static_cast<std::uint64_t>(r.integer("seed"));
+  o.crop_padding = static_cast<int>(r.integer("crop_padding"));
+  o.horizontal_flip = r.boolean("horizontal_flip");
+  o.calibration_batches = static_cast<int>(r.integer("calibration_batches"));
+  r.finish();
+  return o;
+}
+
+nlohmann::json epoch_report_to_json(const EpochReport& e) {
+  return {{"epoch", e.epoch},
+          {"epochs", e.epochs},
+          {"lr", e.lr},
+          {"train_loss", e.train_loss},
+          {"train_accuracy", e.train_accuracy},
+          {"validation_loss", e.validation_loss},
+          {"validation_accuracy", e.validation_accuracy},
+          {"seconds", e.seconds},
+          {"samples_per_second", e.samples_per_second}};
+}
+
+Trainer::Trainer(const Arch& arch, TrainOptions options, const TrainData& data)
+    : arch_(arch),
+      net_(lower(arch)),
+      options_(options),
+      data_(data),
+      model_(net_, init_params(net_, options.seed)),
+      sgd_(SgdOptions{options.momentum, options.weight_decay, options.nesterov}) {}
+
+EpochReport Trainer::train_epoch() {
+  BatcherOptions b;
+  b.resolution = arch_.resolution;
+  b.batch_size = options_.batch_size;
+  b.mean = data_.mean;
+  b.stddev = data_.stddev;
+  b.shuffle = true;
+  b.crop_padding = options_.crop_padding;
+  b.horizontal_flip = options_.horizontal_flip;
+  b.seed = options_.seed;
+  // A last batch of one sample has no batch variance: drop it.
+  b.drop_last = data_.train.size() % options_.batch_size == 1;
+  const Batcher batcher(data_.train, b);
+  const int steps = batcher.batch_count();
+  const LrSchedule schedule{options_.lr, std::int64_t{options_.warmup_epochs} * steps,
+                            std::int64_t{options_.epochs} * steps};
+
+  const auto start = std::chrono::steady_clock::now();
+  const EpochOrder order = batcher.epoch_order(epochs_done_);
+  Batch batch;
+  Tensor dlogits;
+  double loss_sum = 0.0;
+  std::int64_t correct = 0;
+  std::int64_t seen = 0;
+  double lr = options_.lr;
+  for (int s = 0; s < steps; ++s) {
+    batcher.fill_batch(order, s, batch);
+    const Tensor& logits = model_.forward(batch.images, true);
+    const LossResult r = softmax_cross_entropy(logits, batch.labels,
+                                               static_cast<float>(options_.label_smoothing), dlogits);
+    model_.backward(dlogits);
+    lr = schedule.at(step_);
+    sgd_.step(model_.param_slots(), lr);
+    ++step_;
+    const auto count = static_cast<std::int64_t>(batch.labels.size());
+    loss_sum += r.loss * static_cast<double>(count);
+    correct += r.correct;
+    seen += count;
+    if (on_step && (s + 1) % kStepReportEvery == 0) {
+      on_step(s + 1, steps, loss_sum / static_cast<double>(seen));
+    }
+  }
+  EpochReport report;
+  report.epoch = epochs_done_ + 1;
+  report.epochs = options_.epochs;
+  report.lr = lr;
+  report.train_loss = loss_sum / static_cast<double>(seen);
+  report.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+  report.seconds = seconds_since(start);
+  report.samples_per_second = static_cast<double>(seen) / report.seconds;
+  if (data_.validation.size() > 0) {
+    std::tie(report.validation_loss, report.validation_accuracy) = evaluate(data_.validation);
+  }
+  return report;
+}
+
+std::pair<double, double> Trainer::evaluate(const Dataset& data) const {
+  const Batcher batcher(data, eval_batches(data_, arch_.resolution));
+  const EpochOrder order = batcher.epoch_order(0);
+  Batch batch;
+  Tensor dlogits;
+  double loss_sum = 0.0;
+  std::int64_t correct = 0;
+  for (int s = 0; s < batcher.batch_count(); ++s) {
+    batcher.fill_batch(order, s, batch);
+    const LossResult r = softmax_cross_entropy(model_.forward(batch.images, false), batch.labels,
+                                               0.0f, dlogits);
+    loss_sum += r.loss * static_cast<double>(batch.labels.size());
+    correct += r.correct;
+  }
+  const auto n = static_cast<double>(data.size());
+  return {loss_sum / n, static_cast<double>(correct) / n};
+}
+
+TensorRanges Trainer::calibrate() const {
+  const Batcher batcher(data_.train, eval_batches(data_, arch_.resolution));
+  const EpochOrder order = batcher.epoch_order(0);
+  const std::vector<FoldedLayer> folded = fold_batchnorm(net_, model_.params());
+  TensorRanges total;
+  Batch batch;
+  const int batches = std::min(options_.calibration_batches, batcher.batch_count());
+  for (int s = 0; s < batches; ++s) {
+    batcher.fill_batch(order, s, batch);
+    TensorRanges ranges;
+    folded_float_inference(net_, folded, batch.images, &ranges);
+    merge_ranges(total, ranges);
+  }
+  return total;
+}
+
+void Trainer::train_until(int epochs, const std::string& checkpoint_path) {
+  while (epochs_done_ < epochs && epochs_done_ < options_.epochs) {
+    EpochReport report = train_epoch();
+    ++epochs_done_;
+    history_.push_back(report);
+    if (!checkpoint_path.empty()) save_checkpoint(checkpoint_path);
+    if (on_epoch) on_epoch(report);
+  }
+}
+
+TrainResult Trainer::run(const std::string& checkpoint_path) {
+  train_until(options_.epochs, checkpoint_path);
+  TrainResult result;
+  result.history = history_;
+  std::tie(result.float_test_loss, result.float_test_accuracy) = evaluate(data_.test);
+
+  const QuantizedModel quantized =
+      quantize_model(net_, fold_batchnorm(net_, model_.params()), calibrate());
+  const Batcher batcher(data_.test, eval_batches(data_, arch_.resolution));
+  const EpochOrder order = batcher.epoch_order(0);
+  Batch batch;
+  std::vector<int> predicted;
+  std::vector<int> labels;
+  for (int s = 0; s < batcher.batch_count(); ++s) {
+    batcher.fill_batch(order, s, batch);
+    const Int8Tensor logits =
+        int8_inference(net_, quantized, quantize_images(batch.images, quantized.tensors[0]));
+    const std::vector<int> p = argmax_rows(logits);
+    predicted.insert(predicted.end(), p.begin(), p.end());
+    labels.insert(labels.end(), batch.labels.begin(), batch.labels.end());
+  }
+  result.int8_test_accuracy = accuracy(predicted, labels);
+  return result;
+}
+
+void Trainer::save_checkpoint(const std::string& path) const {
+  CheckpointFile f;
+  f.meta["format"] = kCheckpointFormat;
+  f.meta["arch"] = nlohmann::json::parse(arch_to_json(arch_).dump());
+  f.meta["options"] = train_options_to_json(options_);
+  f.meta["epochs_done"] = epochs_done_;
+  f.meta["step"] = step_;
+  f.meta["history"] = nlohmann::json::array();
+  for (const EpochReport& e : history_) f.meta["history"].push_back(epoch_report_to_json(e));
+  visit_parameter_arrays(model_.params(), [&](const std::string& name, std::vector<float>& v) {
+    f.arrays[name] = v;
+  });
+  const auto& buffers = sgd_.momentum_buffers();
+  for (std::size_t i = 0; i < buffers.size(); ++i) f.arrays["momentum." + std::to_string(i)] = buffers[i];
+  write_checkpoint_file(path, f);
+}
+
+void Trainer::resume_from(const std::string& path) {
+  const CheckpointFile f = read_checkpoint_file(path);
+  FieldReader meta(f.meta, path, "meta");
+  if (meta.string("format") != kCheckpointFormat) meta.fail("format", "not a training checkpoint");
+  if (!(arch_from_json(f.meta.at("arch"), path + " (meta.arch)") == arch_)) {
+    throw InputError(path, "meta.arch", "the checkpoint was trained for a different arch");
+  }
+  if (!(train_options_from_json(f.meta.at("options"), path) == options_)) {
+    throw InputError(path, "meta.options",
+                     "the checkpoint was trained with other options: " + f.meta.at("options").dump());
+  }
+  const auto epochs_done = meta.integer("epochs_done");
+  const auto step = meta.integer("step");
+  meta.allow("arch");
+  meta.allow("options");
+  meta.allow("history");
+  meta.finish();
+  if (epochs_done < 0 || epochs_done > options_.epochs) meta.fail("epochs_done", "out of range");
+
+  ModelParams& params = model_.params();
+  visit_parameter_arrays(params, [&](const std::string& name, std::vector<float>& v) {
+    v = f.array(name, path, static_cast<long long>(v.size()));
+  });
+  auto slots = model_.param_slots();
+  auto& buffers = sgd_.momentum_buffers();
+  buffers.assign(slots.size(), {});
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    buffers[i] = f.array("momentum." + std::to_string(i), path, static_cast<long long>(slots[i].count));
+  }
+  history_.clear();
+  try {
+    read_history(f.meta.at("history"));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path, "meta.history", std::string("malformed: ") + e.what());
+  }
+  epochs_done_ = static_cast<int>(epochs_done);
+  step_ = step;
+}
+
+void Trainer::read_history(const nlohmann::json& history) {
+  for (const auto& e : history) {
+    EpochReport r;
+    r.epoch = e.at("epoch");
+    r.epochs = e.at("epochs");
+    r.lr = e.at("lr");
+    r.train_loss = e.at("train_loss");
+    r.train_accuracy = e.at("train_accuracy");
+    r.validation_loss = e.at("validation_loss");
+    r.validation_accuracy = e.at("validation_accuracy");
+    r.seconds = e.at("seconds");
+    r.samples_per_second = e.at("samples_per_second");
+    history_.push_back(r);
+  }
+}
+
+}  // namespace patchnas::trainer

@@ -1,0 +1,116 @@
+// Trainer: one training run of an Arch on a data set: float epochs (SGD, cosine schedule with
+// linear warmup), evaluation on the validation split after each epoch, post-training int8
+// calibration and the int8 test accuracy, with a checkpoint after every epoch from which
+// run() resumes and ends bit-identical to an uninterrupted run (same options, any threads).
+//   Trainer trainer(arch, options, data);
+//   trainer.on_epoch = [](const EpochReport& r) { ... };
+//   TrainResult result = trainer.run("out/checkpoint.bin");
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "space/arch.hpp"
+#include "trainer/dataset.hpp"
+#include "trainer/folded_float_inference.hpp"
+#include "trainer/model.hpp"
+
+namespace patchnas::trainer {
+
+struct TrainOptions {
+  int epochs = 5;
+  int batch_size = 128;
+  double lr = 0.05;
+  double momentum = 0.9;
+  bool nesterov = false;
+  double weight_decay = 0.0;
+  int warmup_epochs = 0;
+  double label_smoothing = 0.0;
+  std::uint64_t seed = 1;
+  int crop_padding = 0;
+  bool horizontal_flip = false;
+  int calibration_batches = 16;  // training batches (no augmentation) for int8 calibration
+
+  bool operator==(const TrainOptions&) const = default;
+};
+
+nlohmann::json train_options_to_json(const TrainOptions& options);
+// Reads what train_options_to_json wrote; `file` names the checkpoint in errors.
+TrainOptions train_options_from_json(const nlohmann::json& json, const std::string& file);
+
+// The data of a run: training and validation splits, the test set, and the normalization.
+struct TrainData {
+  Dataset train;
+  Dataset validation;  // may be empty
+  Dataset test;
+  std::vector<float> mean;
+  std::vector<float> stddev;
+};
+
+struct EpochReport {
+  int epoch = 0;  // 1-based
+  int epochs = 0;
+  double lr = 0.0;  // at the epoch's last step
+  double train_loss = 0.0;
+  double train_accuracy = 0.0;
+  double validation_loss = 0.0;
+  double validation_accuracy = 0.0;
+  double seconds = 0.0;
+  double samples_per_second = 0.0;
+};
+nlohmann::json epoch_report_to_json(const EpochReport& report);
+
+struct TrainResult {
+  double float_test_accuracy = 0.0;
+  double int8_test_accuracy = 0.0;
+  double float_test_loss = 0.0;
+  std::vector<EpochReport> history;
+};
+
+class Trainer {
+ public:
+  Trainer(const Arch& arch, TrainOptions options, const TrainData& data);
+
+  // Called after every epoch, and every few steps with (step in epoch, steps, running loss).
+  std::function<void(const EpochReport&)> on_epoch;
+  std::function<void(int, int, double)> on_step;
+
+  // Trains the remaining epochs, writing `checkpoint_path` (atomically) after each one when it
+  // is not empty; then evaluates float and int8 accuracy on the test set.
+  TrainResult run(const std::string& checkpoint_path);
+
+  // Restores a run from a checkpoint written by run(); its arch and options must equal this
+  // trainer's (InputError naming the file and the differing field otherwise).
+  void resume_from(const std::string& checkpoint_path);
+
+  // Trains until `epochs` epochs are done in total (for tests: stop early, then resume).
+  void train_until(int epochs, const std::string& checkpoint_path);
+
+  int epochs_done() const { return epochs_done_; }
+  const Model& model() const { return model_; }
+  // Per-tensor activation ranges over `calibration_batches` training batches (eval mode).
+  TensorRanges calibrate() const;
+
+ private:
+  EpochReport train_epoch();
+  // Mean loss and accuracy of the model in evaluation mode on `data`.
+  std::pair<double, double> evaluate(const Dataset& data) const;
+  void save_checkpoint(const std::string& path) const;
+  void read_history(const nlohmann::json& history);
+
+  Arch arch_;
+  Network net_;
+  TrainOptions options_;
+  const TrainData& data_;
+  mutable Model model_;
+  Sgd sgd_;
+  std::int64_t step_ = 0;
+  int epochs_done_ = 0;
+  std::vector<EpochReport> history_;
+};
+
+}  // namespace patchnas::trainer
