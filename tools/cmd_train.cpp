@@ -28,11 +28,22 @@ struct TrainArgs {
   std::string data_dir;
   std::string out_dir;
   int validation = 5000;
+  int limit_train = 0;  // 0: all
+  int limit_test = 0;
   std::string metrics = "jsonl";
   bool resume = false;
   int threads = 0;
   TrainOptions options;
 };
+
+// The first `limit` samples (all when limit is 0), for quick runs.
+Dataset first_samples(Dataset data, int limit, const char* option) {
+  if (limit < 0) throw InputError("", option, "must not be negative");
+  if (limit == 0 || limit >= data.size()) return data;
+  std::vector<int> indices(limit);
+  for (int i = 0; i < limit; ++i) indices[i] = i;
+  return select_samples(data, indices, "first " + std::to_string(limit));
+}
 
 TrainData load_data(const TrainArgs& args) {
   TrainData data;
@@ -57,8 +68,9 @@ TrainData load_data(const TrainArgs& args) {
                      "must be in [0, " + std::to_string(train.size() - 1) + "]");
   }
   ValidationSplit split = split_validation(train, args.validation, args.options.seed);
-  data.train = std::move(split.train);
+  data.train = first_samples(std::move(split.train), args.limit_train, "--limit-train");
   data.validation = std::move(split.validation);
+  data.test = first_samples(std::move(data.test), args.limit_test, "--limit-test");
   return data;
 }
 
@@ -87,6 +99,8 @@ void check_args(const TrainArgs& a, const Arch& arch, const TrainData& data) {
   if (o.epochs < 1) throw InputError("", "--epochs", "must be at least 1");
   if (o.batch_size < 2) throw InputError("", "--batch", "must be at least 2 (BatchNorm)");
   if (!(o.lr > 0)) throw InputError("", "--lr", "must be positive");
+  if (o.qat_epochs < 0) throw InputError("", "--qat-epochs", "must not be negative");
+  if (o.qat_epochs > 0 && !(o.qat_lr > 0)) throw InputError("", "--qat-lr", "must be positive");
   if (o.label_smoothing < 0 || o.label_smoothing >= 1) {
     throw InputError("", "--label-smoothing", "must be in [0, 1)");
   }
@@ -121,9 +135,11 @@ void run_train(const TrainArgs& args) {
     trainer.resume_from(checkpoint);
     std::printf("resumed from %s after epoch %d\n", checkpoint.c_str(), trainer.epochs_done());
   }
-  std::printf("training %s on %s: %d train, %d validation, %d test samples, %d epochs, batch %d\n",
+  std::printf("training %s on %s: %d train, %d validation, %d test samples, %d float + %d "
+              "quantization-aware epochs, batch %d\n",
               arch.name.c_str(), args.data.c_str(), data.train.size(), data.validation.size(),
-              data.test.size(), args.options.epochs, args.options.batch_size);
+              data.test.size(), args.options.epochs, args.options.qat_epochs,
+              args.options.batch_size);
   std::fflush(stdout);
 
   const bool live = ::isatty(::fileno(stderr)) != 0;
@@ -135,7 +151,7 @@ void run_train(const TrainArgs& args) {
     const int width = 30;
     const int filled = step * width / steps;
     std::fprintf(stderr, "\r  epoch %d/%d [%s%s] %d/%d loss %.4f", trainer.epochs_done() + 1,
-                 args.options.epochs, std::string(filled, '#').c_str(),
+                 trainer.total_epochs(), std::string(filled, '#').c_str(),
                  std::string(width - filled, '.').c_str(), step, steps, loss);
     std::fflush(stderr);
   };
@@ -144,14 +160,14 @@ void run_train(const TrainArgs& args) {
     seconds_so_far += e.seconds;
     ++timed_epochs;
     const double eta = seconds_so_far / timed_epochs * (e.epochs - e.epoch);
-    std::printf("epoch %d/%d  loss %.4f  acc %.2f%%  val loss %.4f  val acc %.2f%%  lr %.4g  "
+    std::printf("%s %d/%d  loss %.4f  acc %.2f%%  val loss %.4f  val acc %.2f%%  lr %.4g  "
                 "%.0f samples/s  %.1f s  ETA %.0f s\n",
-                e.epoch, e.epochs, e.train_loss, 100 * e.train_accuracy, e.validation_loss,
+                e.quantization_aware ? "qat epoch" : "epoch", e.epoch, e.epochs, e.train_loss,
+                100 * e.train_accuracy, e.validation_loss,
                 100 * e.validation_accuracy, e.lr, e.samples_per_second, e.seconds, eta);
     std::fflush(stdout);
   };
-  trainer.train_until(args.options.epochs, checkpoint);
-  // Rewrite the metrics from the checkpointed history: a resumed run's file is complete too.
+  // The metrics are written from the checkpointed history: a resumed run's file is complete.
   const TrainResult result = trainer.run(checkpoint);
   write_file_atomically(metrics_file, metrics_text(result.history, csv));
 
@@ -159,14 +175,17 @@ void run_train(const TrainArgs& args) {
   summary["arch"] = arch.name;
   summary["data"] = args.data;
   summary["epochs"] = args.options.epochs;
+  summary["qat_epochs"] = args.options.qat_epochs;
   summary["float_test_accuracy"] = result.float_test_accuracy;
   summary["float_test_loss"] = result.float_test_loss;
+  summary["ptq_int8_test_accuracy"] = result.ptq_int8_test_accuracy;
   summary["int8_test_accuracy"] = result.int8_test_accuracy;
   summary["checkpoint"] = checkpoint;
   summary["metrics"] = metrics_file;
   write_file_atomically(args.out_dir + "/summary.json", summary.dump(2) + "\n");
-  std::printf("test accuracy: float %.2f%%, int8 %.2f%%  (%s)\n", 100 * result.float_test_accuracy,
-              100 * result.int8_test_accuracy, (args.out_dir + "/summary.json").c_str());
+  std::printf("test accuracy: float %.2f%%, int8 %.2f%% (post-training %.2f%%)  (%s)\n",
+              100 * result.float_test_accuracy, 100 * result.int8_test_accuracy,
+              100 * result.ptq_int8_test_accuracy, (args.out_dir + "/summary.json").c_str());
 }
 
 }  // namespace
@@ -199,7 +218,17 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--calibration-batches", o.calibration_batches,
                   "Training batches used to calibrate int8 ranges")
       ->capture_default_str();
+  cmd->add_option("--qat-epochs", o.qat_epochs,
+                  "Quantization-aware epochs after the float ones (BN frozen, fake int8)")
+      ->capture_default_str();
+  cmd->add_option("--qat-lr", o.qat_lr, "Peak learning rate of the quantization-aware epochs")
+      ->capture_default_str();
   cmd->add_option("--validation", args->validation, "Training samples held out for validation")
+      ->capture_default_str();
+  cmd->add_option("--limit-train", args->limit_train,
+                  "Train on the first N training samples only (0: all; for quick runs)")
+      ->capture_default_str();
+  cmd->add_option("--limit-test", args->limit_test, "Test on the first N test samples (0: all)")
       ->capture_default_str();
   cmd->add_option("--metrics", args->metrics, "Metrics format: jsonl or csv")
       ->check(CLI::IsMember({"jsonl", "csv"}))

@@ -1,8 +1,10 @@
 #include "trainer/model.hpp"
 
+#include <cmath>
 #include <stdexcept>
 #include <utility>
 
+#include "trainer/fake_quant.hpp"
 #include "trainer/ops/conv2d.hpp"
 #include "trainer/ops/depthwise.hpp"
 #include "trainer/ops/pointwise.hpp"
@@ -38,6 +40,7 @@ Model::Model(const Network& net, ModelParams params) : net_(net), params_(std::m
 }
 
 const Tensor& Model::forward(const Tensor& images, bool training) {
+  if (quantized()) return forward_quantized(images);
   acts_[0] = images;
   for (std::size_t i = 0; i < net_.layers.size(); ++i) {
     const Layer& l = net_.layers[i];
@@ -81,6 +84,10 @@ void Model::accumulate_grad(int tensor, Tensor& grad) {
 }
 
 void Model::backward(const Tensor& dlogits) {
+  if (quantized()) {
+    backward_quantized(dlogits);
+    return;
+  }
   const int layers = static_cast<int>(net_.layers.size());
   std::fill(has_grad_.begin(), has_grad_.end(), 0);
   dacts_[layers] = dlogits;
@@ -122,12 +129,127 @@ std::vector<ParamSlot> Model::param_slots() {
     const LayerGrads& g = grads_[i];
     if (!p.weight.empty()) slots.push_back({p.weight.data(), g.weight.data(), p.weight.size(), true});
     if (!p.bias.empty()) slots.push_back({p.bias.data(), g.bias.data(), p.bias.size(), false});
-    if (p.has_bn) {
+    if (p.has_bn && !quantized()) {
       slots.push_back({p.bn.gamma.data(), g.gamma.data(), p.bn.gamma.size(), false});
       slots.push_back({p.bn.beta.data(), g.beta.data(), p.bn.beta.size(), false});
     }
   }
   return slots;
+}
+
+}  // namespace patchnas::trainer
+
+namespace patchnas::trainer {
+
+void Model::enable_quantization(const TensorRanges& ranges) {
+  if (ranges.size() != net_.layers.size() + 1) {
+    throw std::invalid_argument("Model: one range per tensor is needed for quantization");
+  }
+  ranges_ = ranges;
+  tensor_params_.clear();
+  for (const TensorRange& r : ranges_) tensor_params_.push_back(choose_activation_params(r.min, r.max));
+  const std::size_t layers = net_.layers.size();
+  fake_weights_.assign(layers, {});
+  fold_scale_.assign(layers, {});
+  bias_only_.assign(layers, {});
+  before_quant_.resize(layers + 1);
+  for (std::size_t i = 0; i < layers; ++i) {
+    const LayerParams& p = params_.layers[i];
+    if (!p.has_bn) continue;
+    const std::size_t out_c = p.bn.gamma.size();
+    fold_scale_[i].resize(out_c);
+    BatchNormParams& identity = bias_only_[i];
+    identity.gamma.assign(out_c, 1.0f);
+    identity.beta.resize(out_c);
+    identity.running_mean.assign(out_c, 0.0f);
+    // 1 / sqrt((1 - eps) + eps) is exactly 1 in float: this BN only adds beta.
+    identity.running_var.assign(out_c, 1.0f - kBatchNormEpsilon);
+    for (std::size_t o = 0; o < out_c; ++o) {
+      fold_scale_[i][o] = p.bn.gamma[o] / std::sqrt(p.bn.running_var[o] + kBatchNormEpsilon);
+      identity.beta[o] = p.bn.beta[o] - p.bn.running_mean[o] * fold_scale_[i][o];
+    }
+  }
+}
+
+void Model::fake_quantize_tensor(int id, Tensor& y, Tensor& pre) {
+  pre = y;
+  fake_quantize_activations(tensor_params_[id], pre.ptr(), y.ptr(), y.size());
+}
+
+const Tensor& Model::forward_quantized(const Tensor& images) {
+  acts_[0] = images;
+  fake_quantize_tensor(0, acts_[0], before_quant_[0]);
+  for (std::size_t i = 0; i < net_.layers.size(); ++i) {
+    const Layer& l = net_.layers[i];
+    const LayerParams& p = params_.layers[i];
+    const Tensor& x = acts_[l.input];
+    Tensor& y = acts_[i + 1];
+    FoldedLayer& fw = fake_weights_[i];
+    if (l.kind == LayerKind::GlobalAvgPool) {
+      global_avg_pool_forward(x, y);
+    } else if (l.kind == LayerKind::FullyConnected) {
+      fake_quantize_weights(l, p.weight, fw.weight);
+      fc_forward(x, fw.weight, p.bias, y);
+    } else {
+      // Fold the frozen BN into the weights, then round them as int8 will.
+      fw.weight = p.weight;
+      scale_per_output_channel(l, fold_scale_[i], fw.weight);
+      fake_quantize_weights(l, fw.weight, fw.weight);
+      Tensor& z = pre_norm_[i];
+      switch (l.kind) {
+        case LayerKind::Conv: conv2d_forward(x, fw.weight, l.out.c, geometry(l), z); break;
+        case LayerKind::Depthwise: depthwise_forward(x, fw.weight, geometry(l), z); break;
+        default: pointwise_forward(x, fw.weight, l.out.c, nullptr, z); break;
+      }
+      const Tensor* residual = l.residual >= 0 ? &acts_[l.residual] : nullptr;
+      batchnorm_forward_eval(z, bias_only_[i], fused_activation(l), y, residual);
+    }
+    fake_quantize_tensor(static_cast<int>(i) + 1, y, before_quant_[i + 1]);
+  }
+  return acts_.back();
+}
+
+void Model::backward_quantized(const Tensor& dlogits) {
+  const int layers = static_cast<int>(net_.layers.size());
+  std::fill(has_grad_.begin(), has_grad_.end(), 0);
+  dacts_[layers] = dlogits;
+  has_grad_[layers] = 1;
+  for (int i = layers - 1; i >= 0; --i) {
+    const Layer& l = net_.layers[i];
+    LayerGrads& g = grads_[i];
+    const Tensor& x = acts_[l.input];
+    Tensor& dy = dacts_[i + 1];
+    // Straight through the rounding, zero outside the tensor's range.
+    fake_quantize_activations_backward(tensor_params_[i + 1], before_quant_[i + 1].ptr(), dy.ptr(),
+                                       dy.size());
+    Tensor* dx = l.input > 0 ? &scratch_ : nullptr;
+    const FoldedLayer& fw = fake_weights_[i];
+    if (l.kind == LayerKind::GlobalAvgPool) {
+      global_avg_pool_backward(dy, l.in.h, l.in.w, scratch_);
+    } else if (l.kind == LayerKind::FullyConnected) {
+      fc_backward(x, dy, fw.weight, dx, g.weight, g.bias);
+    } else {
+      if (l.residual >= 0) {
+        Tensor shortcut = dy;
+        accumulate_grad(l.residual, shortcut);
+      }
+      if (l.relu6) {
+        relu6_backward(before_quant_[i + 1], dy, dnorm_);
+      } else {
+        dnorm_ = dy;
+      }
+      switch (l.kind) {
+        case LayerKind::Conv: conv2d_backward(x, dnorm_, fw.weight, geometry(l), dx, g.weight); break;
+        case LayerKind::Depthwise:
+          depthwise_backward(x, dnorm_, fw.weight, geometry(l), dx, g.weight);
+          break;
+        default: pointwise_backward(x, dnorm_, fw.weight, dx, g.weight); break;
+      }
+      // Through the folding w' = w * scale[o] (the rounding passes gradients unchanged).
+      scale_per_output_channel(l, fold_scale_[i], g.weight);
+    }
+    if (dx != nullptr) accumulate_grad(l.input, scratch_);
+  }
 }
 
 }  // namespace patchnas::trainer

@@ -8,13 +8,20 @@
 //   LossResult r = softmax_cross_entropy(logits, batch.labels, 0.0f, dlogits);
 //   model.backward(dlogits);
 //   sgd.step(model.param_slots(), lr);
+// Quantization-aware training: enable_quantization(ranges) folds every BatchNorm (frozen from
+// then on) into its conv and fake-quantizes, in every forward, the folded weights per output
+// channel and every activation tensor with the int8 parameters of its calibrated range, so
+// the forward computes what int8 inference will; backward passes gradients straight through
+// the rounding (and zeroes them outside an activation's range).
 #pragma once
 
 #include <vector>
 
 #include "space/network.hpp"
+#include "trainer/folded_float_inference.hpp"
 #include "trainer/model_params.hpp"
 #include "trainer/ops/batchnorm.hpp"
+#include "trainer/quantize_model.hpp"
 #include "trainer/sgd.hpp"
 #include "trainer/tensor.hpp"
 
@@ -48,10 +55,20 @@ class Model {
 
   // Every trainable array with its gradient, in a fixed order (the optimizer's and the
   // checkpoint's): per layer weight, bias, BN gamma, BN beta. Weight decay on weights only.
+  // With quantization enabled, BN is frozen: weights and the FC bias only.
   std::vector<ParamSlot> param_slots();
+
+  // Switches to quantization-aware training with these per-tensor ranges (tensor ids).
+  void enable_quantization(const TensorRanges& ranges);
+  bool quantized() const { return !ranges_.empty(); }
+  const TensorRanges& quantization_ranges() const { return ranges_; }
 
  private:
   void accumulate_grad(int tensor, Tensor& grad);
+  const Tensor& forward_quantized(const Tensor& images);
+  void backward_quantized(const Tensor& dlogits);
+  // Fake-quantizes `y` in place with tensor `id`'s parameters, keeping the input in `pre`.
+  void fake_quantize_tensor(int id, Tensor& y, Tensor& pre);
 
   Network net_;
   ModelParams params_;
@@ -63,6 +80,13 @@ class Model {
   std::vector<char> has_grad_;        // [tensor id]
   Tensor scratch_;                    // gradient of a layer's input before accumulation
   Tensor dnorm_;                      // gradient before BatchNorm
+  // Quantization-aware training state.
+  TensorRanges ranges_;                    // empty: float training
+  std::vector<QuantParams> tensor_params_;  // [tensor id]
+  std::vector<FoldedLayer> fake_weights_;   // [layer]: folded, fake-quantized weights + bias
+  std::vector<std::vector<float>> fold_scale_;  // [layer]: gamma / sqrt(var + eps)
+  std::vector<Tensor> before_quant_;       // [tensor id]: values before fake quantization
+  std::vector<BatchNormParams> bias_only_;  // [layer]: an identity BN adding the folded bias
 };
 
 }  // namespace patchnas::trainer

@@ -15,6 +15,17 @@ int weights_per_output_channel(const Layer& l) {
   return 0;
 }
 
+void scale_per_output_channel(const Layer& layer, const std::vector<float>& scale,
+                              std::vector<float>& weight) {
+  if (layer.kind == LayerKind::Depthwise) {
+    const std::size_t channels = scale.size();
+    for (std::size_t j = 0; j < weight.size(); ++j) weight[j] *= scale[j % channels];
+  } else {
+    const std::size_t per_out = weights_per_output_channel(layer);
+    for (std::size_t j = 0; j < weight.size(); ++j) weight[j] *= scale[j / per_out];
+  }
+}
+
 std::vector<FoldedLayer> fold_batchnorm(const Network& net, const ModelParams& params) {
   std::vector<FoldedLayer> folded(net.layers.size());
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
@@ -33,12 +44,7 @@ std::vector<FoldedLayer> fold_batchnorm(const Network& net, const ModelParams& p
       scale[o] = p.bn.gamma[o] / std::sqrt(p.bn.running_var[o] + kBatchNormEpsilon);
       f.bias[o] = p.bn.beta[o] - p.bn.running_mean[o] * scale[o];
     }
-    if (layer.kind == LayerKind::Depthwise) {
-      for (std::size_t j = 0; j < f.weight.size(); ++j) f.weight[j] *= scale[j % out_c];
-    } else {
-      const std::size_t per_out = weights_per_output_channel(layer);
-      for (std::size_t j = 0; j < f.weight.size(); ++j) f.weight[j] *= scale[j / per_out];
-    }
+    scale_per_output_channel(layer, scale, f.weight);
   }
   return folded;
 }

@@ -52,4 +52,8 @@ std::vector<FoldedLayer> fold_batchnorm(const Network& net, const ModelParams& p
 // except depthwise, whose channel o is weight[t * c + o] for tap t.
 int weights_per_output_channel(const Layer& layer);
 
+// weight[j] *= scale[output channel of weight j], for every weight of the layer.
+void scale_per_output_channel(const Layer& layer, const std::vector<float>& scale,
+                              std::vector<float>& weight);
+
 }  // namespace patchnas::trainer

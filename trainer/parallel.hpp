@@ -11,7 +11,8 @@
 //   // every chunk of 64 rows in parallel
 //   parallel_chunks(rows, 64, [&](ChunkRange r) { for (auto i = r.begin; i < r.end; ++i) ...; });
 //   // a per-channel sum over pixels, reduced in chunk order into `sums` (overwritten)
-//   reduce_chunks_ordered<double>(pixels, 256, std::span<double>(sums), [&](ChunkRange r, double* part) {
+//   reduce_chunks_ordered<double>(pixels, 256, std::span<double>(sums),
+//                                 [&](ChunkRange r, double* part) {
 //     for (auto p = r.begin; p < r.end; ++p) for (int c = 0; c < C; ++c) part[c] += x[p * C + c];
 //   });
 //

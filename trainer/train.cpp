@@ -62,7 +62,9 @@ nlohmann::json train_options_to_json(const TrainOptions& o) {
           {"seed", o.seed},
           {"crop_padding", o.crop_padding},
           {"horizontal_flip", o.horizontal_flip},
-          {"calibration_batches", o.calibration_batches}};
+          {"calibration_batches", o.calibration_batches},
+          {"qat_epochs", o.qat_epochs},
+          {"qat_lr", o.qat_lr}};
 }
 
 TrainOptions train_options_from_json(const nlohmann::json& json, const std::string& file) {
@@ -80,6 +82,8 @@ TrainOptions train_options_from_json(const nlohmann::json& json, const std::stri
   o.crop_padding = static_cast<int>(r.integer("crop_padding"));
   o.horizontal_flip = r.boolean("horizontal_flip");
   o.calibration_batches = static_cast<int>(r.integer("calibration_batches"));
+  o.qat_epochs = static_cast<int>(r.integer("qat_epochs"));
+  o.qat_lr = r.number("qat_lr");
   r.finish();
   return o;
 }
@@ -87,6 +91,7 @@ TrainOptions train_options_from_json(const nlohmann::json& json, const std::stri
 nlohmann::json epoch_report_to_json(const EpochReport& e) {
   return {{"epoch", e.epoch},
           {"epochs", e.epochs},
+          {"quantization_aware", e.quantization_aware},
           {"lr", e.lr},
           {"train_loss", e.train_loss},
           {"train_accuracy", e.train_accuracy},
@@ -118,8 +123,11 @@ EpochReport Trainer::train_epoch() {
   b.drop_last = data_.train.size() % options_.batch_size == 1;
   const Batcher batcher(data_.train, b);
   const int steps = batcher.batch_count();
-  const LrSchedule schedule{options_.lr, std::int64_t{options_.warmup_epochs} * steps,
-                            std::int64_t{options_.epochs} * steps};
+  const bool qat = model_.quantized();
+  const LrSchedule schedule =
+      qat ? LrSchedule{options_.qat_lr, 0, std::int64_t{options_.qat_epochs} * steps}
+          : LrSchedule{options_.lr, std::int64_t{options_.warmup_epochs} * steps,
+                       std::int64_t{options_.epochs} * steps};
 
   const auto start = std::chrono::steady_clock::now();
   const EpochOrder order = batcher.epoch_order(epochs_done_);
@@ -148,7 +156,8 @@ EpochReport Trainer::train_epoch() {
   }
   EpochReport report;
   report.epoch = epochs_done_ + 1;
-  report.epochs = options_.epochs;
+  report.epochs = total_epochs();
+  report.quantization_aware = qat;
   report.lr = lr;
   report.train_loss = loss_sum / static_cast<double>(seen);
   report.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
@@ -194,8 +203,22 @@ TensorRanges Trainer::calibrate() const {
   return total;
 }
 
+void Trainer::measure_float_results() {
+  std::tie(float_results_.float_test_loss, float_results_.float_test_accuracy) = evaluate(data_.test);
+  float_results_.ptq_int8_test_accuracy = int8_test_accuracy(calibrate());
+  float_results_measured_ = true;
+}
+
+void Trainer::start_quantization_aware() {
+  if (!float_results_measured_) measure_float_results();
+  model_.enable_quantization(calibrate());
+  sgd_ = Sgd(SgdOptions{options_.momentum, options_.weight_decay, options_.nesterov});
+  step_ = 0;
+}
+
 void Trainer::train_until(int epochs, const std::string& checkpoint_path) {
-  while (epochs_done_ < epochs && epochs_done_ < options_.epochs) {
+  while (epochs_done_ < epochs && epochs_done_ < total_epochs()) {
+    if (epochs_done_ == options_.epochs && !model_.quantized()) start_quantization_aware();
     EpochReport report = train_epoch();
     ++epochs_done_;
     history_.push_back(report);
@@ -204,14 +227,9 @@ void Trainer::train_until(int epochs, const std::string& checkpoint_path) {
   }
 }
 
-TrainResult Trainer::run(const std::string& checkpoint_path) {
-  train_until(options_.epochs, checkpoint_path);
-  TrainResult result;
-  result.history = history_;
-  std::tie(result.float_test_loss, result.float_test_accuracy) = evaluate(data_.test);
-
+double Trainer::int8_test_accuracy(const TensorRanges& ranges) const {
   const QuantizedModel quantized =
-      quantize_model(net_, fold_batchnorm(net_, model_.params()), calibrate());
+      quantize_model(net_, fold_batchnorm(net_, model_.params()), ranges);
   const Batcher batcher(data_.test, eval_batches(data_, arch_.resolution));
   const EpochOrder order = batcher.epoch_order(0);
   Batch batch;
@@ -225,7 +243,18 @@ TrainResult Trainer::run(const std::string& checkpoint_path) {
     predicted.insert(predicted.end(), p.begin(), p.end());
     labels.insert(labels.end(), batch.labels.begin(), batch.labels.end());
   }
-  result.int8_test_accuracy = accuracy(predicted, labels);
+  return accuracy(predicted, labels);
+}
+
+TrainResult Trainer::run(const std::string& checkpoint_path) {
+  train_until(options_.epochs, checkpoint_path);
+  if (!float_results_measured_) measure_float_results();
+  train_until(total_epochs(), checkpoint_path);
+  TrainResult result = float_results_;
+  result.history = history_;
+  result.int8_test_accuracy = model_.quantized()
+                                  ? int8_test_accuracy(model_.quantization_ranges())
+                                  : float_results_.ptq_int8_test_accuracy;
   return result;
 }
 
@@ -241,6 +270,19 @@ void Trainer::save_checkpoint(const std::string& path) const {
   visit_parameter_arrays(model_.params(), [&](const std::string& name, std::vector<float>& v) {
     f.arrays[name] = v;
   });
+  if (float_results_measured_) {
+    f.meta["float_results"] = {{"float_test_accuracy", float_results_.float_test_accuracy},
+                               {"float_test_loss", float_results_.float_test_loss},
+                               {"ptq_int8_test_accuracy", float_results_.ptq_int8_test_accuracy}};
+  }
+  if (model_.quantized()) {
+    std::vector<float> ranges;
+    for (const TensorRange& r : model_.quantization_ranges()) {
+      ranges.push_back(r.min);
+      ranges.push_back(r.max);
+    }
+    f.arrays["qat.ranges"] = ranges;
+  }
   const auto& buffers = sgd_.momentum_buffers();
   for (std::size_t i = 0; i < buffers.size(); ++i) f.arrays["momentum." + std::to_string(i)] = buffers[i];
   write_checkpoint_file(path, f);
@@ -262,13 +304,28 @@ void Trainer::resume_from(const std::string& path) {
   meta.allow("arch");
   meta.allow("options");
   meta.allow("history");
+  if (meta.has("float_results")) {
+    auto results = meta.object("float_results");
+    float_results_.float_test_accuracy = results.number("float_test_accuracy");
+    float_results_.float_test_loss = results.number("float_test_loss");
+    float_results_.ptq_int8_test_accuracy = results.number("ptq_int8_test_accuracy");
+    results.finish();
+    float_results_measured_ = true;
+  }
   meta.finish();
-  if (epochs_done < 0 || epochs_done > options_.epochs) meta.fail("epochs_done", "out of range");
+  if (epochs_done < 0 || epochs_done > total_epochs()) meta.fail("epochs_done", "out of range");
 
   ModelParams& params = model_.params();
   visit_parameter_arrays(params, [&](const std::string& name, std::vector<float>& v) {
     v = f.array(name, path, static_cast<long long>(v.size()));
   });
+  if (epochs_done > options_.epochs) {
+    const std::size_t tensors = net_.layers.size() + 1;
+    const auto& flat = f.array("qat.ranges", path, static_cast<long long>(2 * tensors));
+    TensorRanges ranges(tensors);
+    for (std::size_t t = 0; t < tensors; ++t) ranges[t] = {flat[2 * t], flat[2 * t + 1]};
+    model_.enable_quantization(ranges);
+  }
   auto slots = model_.param_slots();
   auto& buffers = sgd_.momentum_buffers();
   buffers.assign(slots.size(), {});
@@ -290,6 +347,7 @@ void Trainer::read_history(const nlohmann::json& history) {
     EpochReport r;
     r.epoch = e.at("epoch");
     r.epochs = e.at("epochs");
+    r.quantization_aware = e.at("quantization_aware");
     r.lr = e.at("lr");
     r.train_loss = e.at("train_loss");
     r.train_accuracy = e.at("train_accuracy");

@@ -1,7 +1,9 @@
 // Trainer: one training run of an Arch on a data set: float epochs (SGD, cosine schedule with
 // linear warmup), evaluation on the validation split after each epoch, post-training int8
-// calibration and the int8 test accuracy, with a checkpoint after every epoch from which
-// run() resumes and ends bit-identical to an uninterrupted run (same options, any threads).
+// calibration and the int8 test accuracy, then optional quantization-aware epochs (BN frozen
+// and folded, fake-quantized weights and activations, their own SGD and cosine schedule from
+// qat_lr) and the final int8 test accuracy. A checkpoint after every epoch lets run() resume
+// and end bit-identical to an uninterrupted run (same options, any number of threads).
 //   Trainer trainer(arch, options, data);
 //   trainer.on_epoch = [](const EpochReport& r) { ... };
 //   TrainResult result = trainer.run("out/checkpoint.bin");
@@ -34,6 +36,8 @@ struct TrainOptions {
   int crop_padding = 0;
   bool horizontal_flip = false;
   int calibration_batches = 16;  // training batches (no augmentation) for int8 calibration
+  int qat_epochs = 0;             // quantization-aware epochs after the float ones
+  double qat_lr = 0.005;          // peak learning rate of the quantization-aware epochs
 
   bool operator==(const TrainOptions&) const = default;
 };
@@ -52,8 +56,9 @@ struct TrainData {
 };
 
 struct EpochReport {
-  int epoch = 0;  // 1-based
+  int epoch = 0;  // 1-based, counting float then quantization-aware epochs
   int epochs = 0;
+  bool quantization_aware = false;
   double lr = 0.0;  // at the epoch's last step
   double train_loss = 0.0;
   double train_accuracy = 0.0;
@@ -65,9 +70,10 @@ struct EpochReport {
 nlohmann::json epoch_report_to_json(const EpochReport& report);
 
 struct TrainResult {
-  double float_test_accuracy = 0.0;
-  double int8_test_accuracy = 0.0;
+  double float_test_accuracy = 0.0;  // after the float epochs
   double float_test_loss = 0.0;
+  double ptq_int8_test_accuracy = 0.0;  // post-training quantization of the float model
+  double int8_test_accuracy = 0.0;      // final: after the quantization-aware epochs, if any
   std::vector<EpochReport> history;
 };
 
@@ -87,8 +93,10 @@ class Trainer {
   // trainer's (InputError naming the file and the differing field otherwise).
   void resume_from(const std::string& checkpoint_path);
 
-  // Trains until `epochs` epochs are done in total (for tests: stop early, then resume).
+  // Trains until `epochs` epochs (float, then quantization-aware) are done in total (for
+  // tests: stop early, then resume).
   void train_until(int epochs, const std::string& checkpoint_path);
+  int total_epochs() const { return options_.epochs + options_.qat_epochs; }
 
   int epochs_done() const { return epochs_done_; }
   const Model& model() const { return model_; }
@@ -101,6 +109,11 @@ class Trainer {
   std::pair<double, double> evaluate(const Dataset& data) const;
   void save_checkpoint(const std::string& path) const;
   void read_history(const nlohmann::json& history);
+  // Float and post-training int8 test accuracy of the float model (before any QAT).
+  void measure_float_results();
+  // Int8 test accuracy of the model quantized with `ranges`.
+  double int8_test_accuracy(const TensorRanges& ranges) const;
+  void start_quantization_aware();
 
   Arch arch_;
   Network net_;
@@ -108,9 +121,11 @@ class Trainer {
   const TrainData& data_;
   mutable Model model_;
   Sgd sgd_;
-  std::int64_t step_ = 0;
+  std::int64_t step_ = 0;  // within the current phase (float or quantization-aware)
   int epochs_done_ = 0;
   std::vector<EpochReport> history_;
+  bool float_results_measured_ = false;
+  TrainResult float_results_;  // float_test_* and ptq_int8_test_accuracy
 };
 
 }  // namespace patchnas::trainer

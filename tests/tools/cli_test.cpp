@@ -166,4 +166,61 @@ TEST(Cli, CalibrateWritesAProfileOnlyWhenTheDataIsGood) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+TEST(Cli, TrainQuickRunWritesOutputsAndResumes) {
+  const auto out = std::filesystem::temp_directory_path() / "patchnas_cli_train";
+  std::filesystem::remove_all(out);
+  const std::string args = "train --arch " + arch("fmnist-ref") + " --out " + out.string() +
+                           " --epochs 2 --qat-epochs 1 --batch 64 --validation 128 "
+                           "--limit-train 2000 --limit-test 256 --metrics csv";
+  const Outcome first = run(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.out.find("epoch 2/3"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("qat epoch 3/3"), std::string::npos) << first.out;
+  for (const char* file : {"checkpoint.bin", "metrics.csv", "summary.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
+  }
+  std::ifstream metrics(out / "metrics.csv");
+  const std::string csv((std::istreambuf_iterator<char>(metrics)), {});
+  EXPECT_EQ(lines(csv), 4);  // header + 3 epochs
+  const auto summary = nlohmann::json::parse(std::ifstream(out / "summary.json"));
+  const double int8 = summary["int8_test_accuracy"].get<double>();
+  EXPECT_GT(int8, 0.5);  // 10 classes, 2000 samples, 3 epochs: far above chance
+  EXPECT_GT(summary["float_test_accuracy"].get<double>(), 0.5);
+
+  // Resuming a finished run trains nothing and reproduces the same summary.
+  const Outcome again = run(args + " --resume");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("resumed"), std::string::npos);
+  EXPECT_EQ(again.out.find("epoch 1/3"), std::string::npos);
+  const auto summary2 = nlohmann::json::parse(std::ifstream(out / "summary.json"));
+  EXPECT_EQ(summary2["int8_test_accuracy"], summary["int8_test_accuracy"]);
+  std::filesystem::remove_all(out);
+}
+
+TEST(Cli, TrainRejectsBadDataFilesWithOneLine) {
+  const auto dir = std::filesystem::temp_directory_path() / "patchnas_cli_bad_data";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  // Not gzip at all.
+  std::ofstream(dir / "train-images-idx3-ubyte.gz") << "garbage";
+  const auto out = std::filesystem::temp_directory_path() / "patchnas_cli_train_bad";
+  std::filesystem::remove_all(out);
+  const Outcome r = run("train --arch " + arch("fmnist-ref") + " --data-dir " + dir.string() +
+                        " --out " + out.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find((dir / "train-images-idx3-ubyte.gz").string()), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "summary.json"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, TrainRejectsAnArchThatDoesNotMatchTheData) {
+  const auto out = std::filesystem::temp_directory_path() / "patchnas_cli_train_mismatch";
+  const Outcome r = run("train --arch " + arch("mbv2-w0.35-r144") + " --out " + out.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("input.channels"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "checkpoint.bin"));
+}
+
 }  // namespace

@@ -51,7 +51,8 @@ void expect_gradient(const char* what, std::vector<float>& values,
   std::uniform_int_distribution<std::size_t> pick(0, values.size() - 1);
   int checked = 0;
   for (int s = 0; s < samples; ++s) {
-    const std::size_t i = samples >= static_cast<int>(values.size()) ? s % values.size() : pick(rng);
+    const bool every = samples >= static_cast<int>(values.size());
+    const std::size_t i = every ? s % values.size() : pick(rng);
     const float saved = values[i];
     values[i] = saved + h;
     const float up = values[i] - saved;  // the step actually taken in float

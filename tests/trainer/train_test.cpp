@@ -15,6 +15,8 @@
 #include "space/random.hpp"
 #include "trainer/checkpoint_file.hpp"
 #include "trainer/init.hpp"
+#include "trainer/int8_inference.hpp"
+#include "trainer/quantize_model.hpp"
 #include "trainer/model.hpp"
 #include "trainer/ops/loss.hpp"
 #include "trainer/train.hpp"
@@ -233,6 +235,64 @@ TEST(TrainRun, SameResultWithOneOrTwoThreads) {
   Trainer t(tiny_arch(), run.options, run.data);
   t.train_until(1, "");
   EXPECT_TRUE(bit_equal(one, all_values(t.model())));
+}
+
+TEST(TrainRun, QuantizationAwareEpochsTrainAndResumeIdentically) {
+  SmallRun run;
+  run.options.horizontal_flip = false;
+  run.options.epochs = 3;
+  run.options.qat_epochs = 2;
+  run.options.qat_lr = 0.01;
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "patchnas_qat_resume_test.bin").string();
+  Trainer straight(tiny_arch(), run.options, run.data);
+  const TrainResult r = straight.run("");
+  ASSERT_EQ(r.history.size(), 5u);
+  EXPECT_FALSE(r.history[2].quantization_aware);
+  EXPECT_TRUE(r.history[3].quantization_aware);
+  EXPECT_TRUE(straight.model().quantized());
+  EXPECT_GT(r.int8_test_accuracy, 0.85);
+
+  Trainer first(tiny_arch(), run.options, run.data);
+  first.train_until(4, path);  // stops inside the quantization-aware phase
+  Trainer second(tiny_arch(), run.options, run.data);
+  second.resume_from(path);
+  EXPECT_TRUE(second.model().quantized());
+  const TrainResult resumed = second.run(path);
+  EXPECT_TRUE(bit_equal(all_values(straight.model()), all_values(second.model())));
+  EXPECT_EQ(resumed.int8_test_accuracy, r.int8_test_accuracy);
+  EXPECT_EQ(resumed.float_test_accuracy, r.float_test_accuracy);
+  EXPECT_EQ(resumed.ptq_int8_test_accuracy, r.ptq_int8_test_accuracy);
+  std::filesystem::remove(path);
+}
+
+TEST(TrainQuantizationAware, ForwardSimulatesInt8Inference) {
+  SmallRun run;
+  run.options.horizontal_flip = false;
+  run.options.epochs = 4;
+  Trainer trainer(tiny_arch(), run.options, run.data);
+  trainer.train_until(4, "");
+  const TensorRanges ranges = trainer.calibrate();
+  const Network net = lower(tiny_arch());
+  Model model(net, trainer.model().params());
+  model.enable_quantization(ranges);
+  const Tensor images = random_images(64, tiny_arch(), 9);
+  const Tensor simulated = model.forward(images, true);
+  const QuantizedModel q = quantize_model(net, fold_batchnorm(net, model.params()), ranges);
+  const Tensor int8 =
+      dequantize(int8_inference(net, q, quantize_images(images, q.tensors[0])), q.tensors.back());
+  const float step = q.tensors.back().scale;
+  double worst = 0.0;
+  for (std::size_t i = 0; i < int8.size(); ++i) {
+    worst = std::max(worst, static_cast<double>(std::abs(int8.data[i] - simulated.data[i])));
+  }
+  // Rounding of float accumulations may move a value by a step or two, no more.
+  EXPECT_LE(worst, 3.0 * step);
+  const auto a = argmax_rows(simulated);
+  const auto b = argmax_rows(int8);
+  int agree = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) agree += a[i] == b[i];
+  EXPECT_GE(agree, 60);
 }
 
 TEST(TrainCheckpoint, RejectsOtherOptionsTruncationAndGarbage) {

@@ -103,7 +103,7 @@ void input_gradient_row(int c, const float* __restrict x, const float* __restric
   for (int i = 0; i < c; ++i) {
     const float g = masked_gradient<A>(x[i], dy[i], scale[i], shift[i]);
     const float xhat = (x[i] - mean[i]) * inv_std[i];
-    dx[i] = scale[i] * (g - mean_g[i]);
+    dx[i] = scale[i] * (g - mean_g[i] - xhat * mean_gx[i]);
   }
 }
 

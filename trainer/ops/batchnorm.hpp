@@ -3,7 +3,8 @@
 //
 // Training forward normalizes with the batch statistics (biased variance), saves mean and
 // 1/sqrt(var + eps) for backward, and updates the running statistics as PyTorch does:
-//   running_mean = (1 - m) running_mean + m mean;  running_var = (1 - m) running_var + m var * M/(M-1)
+//   running_mean = (1 - m) running_mean + m mean
+//   running_var  = (1 - m) running_var + m var * M / (M - 1)
 // with m = kBatchNormMomentum, eps = kBatchNormEpsilon (model_params.hpp), M = n*h*w (> 1).
 // Eval forward uses the running statistics. Fused ReLU6: y = clamp(gamma xhat + beta, 0, 6); its
 // gradient passes where 0 < y < 6 (backward recomputes y from x, nothing else is stored).

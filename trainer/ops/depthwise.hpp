@@ -6,9 +6,10 @@
 // Speed: channels are contiguous, so every pass walks pixels, lists the taps that land inside
 // the image, and runs one of two channel kernels (AVX2/FMA intrinsics when compiled for them,
 // plain loops otherwise; same rounding): a dot over taps with 32 channels of accumulators in
-// registers, or a per-tap accumulate. Forward keeps the accumulators over the k*k taps; backward accumulates
-// dweight over each sample's output pixels, and gathers dx per input pixel (the transposed
-// convolution: each dx written once, no zero fill, no read-modify-write). k <= 15.
+// registers, or a per-tap accumulate. Forward keeps the accumulators over the k*k taps;
+// backward accumulates dweight over each sample's output pixels, and gathers dx per input pixel
+// (the transposed convolution: each dx written once, no zero fill, no read-modify-write).
+// k <= 15.
 // Parallelism (trainer/parallel.hpp): forward over fixed chunks of output rows, backward over
 // fixed chunks of samples with one dweight partial per chunk summed in chunk order: results do
 // not depend on the thread count.

@@ -14,7 +14,9 @@ LossResult softmax_cross_entropy(const Tensor& logits, std::span<const int> labe
   };
   if (classes <= 0 || logits.n <= 0) fail("logits must be [n][1][1][classes], non-empty");
   if (labels.size() != static_cast<std::size_t>(logits.n)) fail("one label per sample needed");
-  if (!(label_smoothing >= 0.0f && label_smoothing <= 1.0f)) fail("label smoothing must be in [0, 1]");
+  if (!(label_smoothing >= 0.0f && label_smoothing <= 1.0f)) {
+    fail("label smoothing must be in [0, 1]");
+  }
   if (&dlogits == &logits) fail("dlogits must not alias logits");
   dlogits.resize(logits.n, logits.h, logits.w, logits.c);
 

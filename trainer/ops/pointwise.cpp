@@ -116,15 +116,15 @@ void pointwise_backward(const Tensor& x, const Tensor& dy, std::span<const float
     require(dx != &x && dx != &dy, "dx must not alias x or dy");
     dx->resize(x.n, x.h, x.w, in_c);
   }
-  reduce_chunks_ordered<float>(
-      x.pixels(), gemm_row_grain(std::max(in_c, out_c)), dweight, [&](ChunkRange r, float* partial) {
-        const int rows = static_cast<int>(r.end - r.begin);
-        const float* g = dy.ptr() + r.begin * out_c;
-        if (dx != nullptr) {
-          matmul_ab(rows, in_c, out_c, g, weight.data(), dx->ptr() + r.begin * in_c, false);
-        }
-        matmul_atb(out_c, in_c, rows, g, x.ptr() + r.begin * in_c, partial, false);
-      });
+  const std::size_t grain = gemm_row_grain(std::max(in_c, out_c));
+  reduce_chunks_ordered<float>(x.pixels(), grain, dweight, [&](ChunkRange r, float* partial) {
+    const int rows = static_cast<int>(r.end - r.begin);
+    const float* g = dy.ptr() + r.begin * out_c;
+    if (dx != nullptr) {
+      matmul_ab(rows, in_c, out_c, g, weight.data(), dx->ptr() + r.begin * in_c, false);
+    }
+    matmul_atb(out_c, in_c, rows, g, x.ptr() + r.begin * in_c, partial, false);
+  });
 }
 
 }  // namespace patchnas::trainer

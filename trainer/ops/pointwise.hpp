@@ -3,8 +3,10 @@
 //
 // A 1x1 convolution over NHWC is a GEMM: x viewed as [pixels][in_c] times weight [out_c][in_c]
 // transposed gives y [pixels][out_c]; nothing is copied (Eigen maps the tensors in place).
-// The projection's residual add is fused: y = x * W^T + residual.
-// Parallelism (trainer/parallel.hpp): fixed chunks of gemm_row_grain(in_c, out_c) pixels; the
+// The projection's residual add can be fused: y = x * W^T + residual. That is the folded-BN
+// (inference) form; in training the shortcut goes after the projection's BN, which
+// batchnorm_forward_train fuses instead (batchnorm.hpp).
+// Parallelism (trainer/parallel.hpp): fixed chunks of gemm_row_grain(max(in_c, out_c)) pixels; the
 // weight gradient is one partial [out_c][in_c] per chunk, summed in chunk order. Deterministic
 // whatever the thread count.
 //
