@@ -160,11 +160,14 @@ void run_train(const TrainArgs& args) {
     seconds_so_far += e.seconds;
     ++timed_epochs;
     const double eta = seconds_so_far / timed_epochs * (e.epochs - e.epoch);
-    std::printf("%s %d/%d  loss %.4f  acc %.2f%%  val loss %.4f  val acc %.2f%%  lr %.4g  "
-                "%.0f samples/s  %.1f s  ETA %.0f s\n",
+    char validation[64] = "";
+    if (data.validation.size() > 0) {
+      std::snprintf(validation, sizeof validation, "  val loss %.4f  val acc %.2f%%",
+                    e.validation_loss, 100 * e.validation_accuracy);
+    }
+    std::printf("%s %d/%d  loss %.4f  acc %.2f%%%s  lr %.4g  %.0f samples/s  %.1f s  ETA %.0f s\n",
                 e.quantization_aware ? "qat epoch" : "epoch", e.epoch, e.epochs, e.train_loss,
-                100 * e.train_accuracy, e.validation_loss,
-                100 * e.validation_accuracy, e.lr, e.samples_per_second, e.seconds, eta);
+                100 * e.train_accuracy, validation, e.lr, e.samples_per_second, e.seconds, eta);
     std::fflush(stdout);
   };
   // The metrics are written from the checkpointed history: a resumed run's file is complete.

@@ -39,34 +39,39 @@ Model::Model(const Network& net, ModelParams params) : net_(net), params_(std::m
   saved_.resize(layers);
 }
 
+// One forward serves float and quantization-aware training: the latter swaps in the folded,
+// fake-quantized weights and an identity BN that adds the folded bias, and fake-quantizes
+// every tensor (keeping the values before rounding for the backward's range mask).
 const Tensor& Model::forward(const Tensor& images, bool training) {
-  if (quantized()) return forward_quantized(images);
   acts_[0] = images;
+  if (quantized()) fake_quantize_tensor(0, acts_[0], before_quant_[0]);
   for (std::size_t i = 0; i < net_.layers.size(); ++i) {
     const Layer& l = net_.layers[i];
     LayerParams& p = params_.layers[i];
     const Tensor& x = acts_[l.input];
     Tensor& y = acts_[i + 1];
+    const std::vector<float>& weight = quantized() ? fake_quantized_weights(i) : p.weight;
     if (l.kind == LayerKind::GlobalAvgPool) {
       global_avg_pool_forward(x, y);
-      continue;
-    }
-    if (l.kind == LayerKind::FullyConnected) {
-      fc_forward(x, p.weight, p.bias, y);
-      continue;
-    }
-    Tensor& z = pre_norm_[i];
-    switch (l.kind) {
-      case LayerKind::Conv: conv2d_forward(x, p.weight, l.out.c, geometry(l), z); break;
-      case LayerKind::Depthwise: depthwise_forward(x, p.weight, geometry(l), z); break;
-      default: pointwise_forward(x, p.weight, l.out.c, nullptr, z); break;
-    }
-    const Tensor* residual = l.residual >= 0 ? &acts_[l.residual] : nullptr;
-    if (training) {
-      batchnorm_forward_train(z, p.bn, fused_activation(l), y, saved_[i], residual);
+    } else if (l.kind == LayerKind::FullyConnected) {
+      fc_forward(x, weight, p.bias, y);
     } else {
-      batchnorm_forward_eval(z, p.bn, fused_activation(l), y, residual);
+      Tensor& z = pre_norm_[i];
+      switch (l.kind) {
+        case LayerKind::Conv: conv2d_forward(x, weight, l.out.c, geometry(l), z); break;
+        case LayerKind::Depthwise: depthwise_forward(x, weight, geometry(l), z); break;
+        default: pointwise_forward(x, weight, l.out.c, nullptr, z); break;
+      }
+      const Tensor* residual = l.residual >= 0 ? &acts_[l.residual] : nullptr;
+      if (quantized()) {
+        batchnorm_forward_eval(z, bias_only_[i], fused_activation(l), y, residual);
+      } else if (training) {
+        batchnorm_forward_train(z, p.bn, fused_activation(l), y, saved_[i], residual);
+      } else {
+        batchnorm_forward_eval(z, p.bn, fused_activation(l), y, residual);
+      }
     }
+    if (quantized()) fake_quantize_tensor(static_cast<int>(i) + 1, y, before_quant_[i + 1]);
   }
   return acts_.back();
 }
@@ -84,10 +89,6 @@ void Model::accumulate_grad(int tensor, Tensor& grad) {
 }
 
 void Model::backward(const Tensor& dlogits) {
-  if (quantized()) {
-    backward_quantized(dlogits);
-    return;
-  }
   const int layers = static_cast<int>(net_.layers.size());
   std::fill(has_grad_.begin(), has_grad_.end(), 0);
   dacts_[layers] = dlogits;
@@ -97,26 +98,39 @@ void Model::backward(const Tensor& dlogits) {
     const LayerParams& p = params_.layers[i];
     LayerGrads& g = grads_[i];
     const Tensor& x = acts_[l.input];
-    const Tensor& dy = dacts_[i + 1];
+    Tensor& dy = dacts_[i + 1];
+    if (quantized()) {
+      // Straight through the rounding, zero outside the tensor's range.
+      fake_quantize_activations_backward(tensor_params_[i + 1], before_quant_[i + 1].ptr(),
+                                         dy.ptr(), dy.size());
+    }
+    const std::vector<float>& weight = quantized() ? fake_weights_[i].weight : p.weight;
     // The image needs no gradient.
     Tensor* dx = l.input > 0 ? &scratch_ : nullptr;
     if (l.kind == LayerKind::GlobalAvgPool) {
       global_avg_pool_backward(dy, l.in.h, l.in.w, scratch_);
     } else if (l.kind == LayerKind::FullyConnected) {
-      fc_backward(x, dy, p.weight, dx, g.weight, g.bias);
+      fc_backward(x, dy, weight, dx, g.weight, g.bias);
     } else {
       if (l.residual >= 0) {
         Tensor shortcut = dy;
         accumulate_grad(l.residual, shortcut);
       }
-      batchnorm_backward(pre_norm_[i], dy, p.bn, saved_[i], fused_activation(l), dnorm_, g.gamma, g.beta);
-      switch (l.kind) {
-        case LayerKind::Conv: conv2d_backward(x, dnorm_, p.weight, geometry(l), dx, g.weight); break;
-        case LayerKind::Depthwise:
-          depthwise_backward(x, dnorm_, p.weight, geometry(l), dx, g.weight);
-          break;
-        default: pointwise_backward(x, dnorm_, p.weight, dx, g.weight); break;
+      if (!quantized()) {
+        batchnorm_backward(pre_norm_[i], dy, p.bn, saved_[i], fused_activation(l), dnorm_, g.gamma,
+                           g.beta);
+      } else if (l.relu6) {  // the frozen BN only adds a bias: the clamp's mask remains
+        relu6_backward(before_quant_[i + 1], dy, dnorm_);
+      } else {
+        dnorm_ = dy;
       }
+      switch (l.kind) {
+        case LayerKind::Conv: conv2d_backward(x, dnorm_, weight, geometry(l), dx, g.weight); break;
+        case LayerKind::Depthwise: depthwise_backward(x, dnorm_, weight, geometry(l), dx, g.weight); break;
+        default: pointwise_backward(x, dnorm_, weight, dx, g.weight); break;
+      }
+      // Through the folding w' = w * scale[o] (the rounding passes gradients unchanged).
+      if (quantized()) scale_per_output_channel(l, fold_scale_[i], g.weight);
     }
     if (dx != nullptr) accumulate_grad(l.input, scratch_);
   }
@@ -176,80 +190,14 @@ void Model::fake_quantize_tensor(int id, Tensor& y, Tensor& pre) {
   fake_quantize_activations(tensor_params_[id], pre.ptr(), y.ptr(), y.size());
 }
 
-const Tensor& Model::forward_quantized(const Tensor& images) {
-  acts_[0] = images;
-  fake_quantize_tensor(0, acts_[0], before_quant_[0]);
-  for (std::size_t i = 0; i < net_.layers.size(); ++i) {
-    const Layer& l = net_.layers[i];
-    const LayerParams& p = params_.layers[i];
-    const Tensor& x = acts_[l.input];
-    Tensor& y = acts_[i + 1];
-    FoldedLayer& fw = fake_weights_[i];
-    if (l.kind == LayerKind::GlobalAvgPool) {
-      global_avg_pool_forward(x, y);
-    } else if (l.kind == LayerKind::FullyConnected) {
-      fake_quantize_weights(l, p.weight, fw.weight);
-      fc_forward(x, fw.weight, p.bias, y);
-    } else {
-      // Fold the frozen BN into the weights, then round them as int8 will.
-      fw.weight = p.weight;
-      scale_per_output_channel(l, fold_scale_[i], fw.weight);
-      fake_quantize_weights(l, fw.weight, fw.weight);
-      Tensor& z = pre_norm_[i];
-      switch (l.kind) {
-        case LayerKind::Conv: conv2d_forward(x, fw.weight, l.out.c, geometry(l), z); break;
-        case LayerKind::Depthwise: depthwise_forward(x, fw.weight, geometry(l), z); break;
-        default: pointwise_forward(x, fw.weight, l.out.c, nullptr, z); break;
-      }
-      const Tensor* residual = l.residual >= 0 ? &acts_[l.residual] : nullptr;
-      batchnorm_forward_eval(z, bias_only_[i], fused_activation(l), y, residual);
-    }
-    fake_quantize_tensor(static_cast<int>(i) + 1, y, before_quant_[i + 1]);
-  }
-  return acts_.back();
-}
-
-void Model::backward_quantized(const Tensor& dlogits) {
-  const int layers = static_cast<int>(net_.layers.size());
-  std::fill(has_grad_.begin(), has_grad_.end(), 0);
-  dacts_[layers] = dlogits;
-  has_grad_[layers] = 1;
-  for (int i = layers - 1; i >= 0; --i) {
-    const Layer& l = net_.layers[i];
-    LayerGrads& g = grads_[i];
-    const Tensor& x = acts_[l.input];
-    Tensor& dy = dacts_[i + 1];
-    // Straight through the rounding, zero outside the tensor's range.
-    fake_quantize_activations_backward(tensor_params_[i + 1], before_quant_[i + 1].ptr(), dy.ptr(),
-                                       dy.size());
-    Tensor* dx = l.input > 0 ? &scratch_ : nullptr;
-    const FoldedLayer& fw = fake_weights_[i];
-    if (l.kind == LayerKind::GlobalAvgPool) {
-      global_avg_pool_backward(dy, l.in.h, l.in.w, scratch_);
-    } else if (l.kind == LayerKind::FullyConnected) {
-      fc_backward(x, dy, fw.weight, dx, g.weight, g.bias);
-    } else {
-      if (l.residual >= 0) {
-        Tensor shortcut = dy;
-        accumulate_grad(l.residual, shortcut);
-      }
-      if (l.relu6) {
-        relu6_backward(before_quant_[i + 1], dy, dnorm_);
-      } else {
-        dnorm_ = dy;
-      }
-      switch (l.kind) {
-        case LayerKind::Conv: conv2d_backward(x, dnorm_, fw.weight, geometry(l), dx, g.weight); break;
-        case LayerKind::Depthwise:
-          depthwise_backward(x, dnorm_, fw.weight, geometry(l), dx, g.weight);
-          break;
-        default: pointwise_backward(x, dnorm_, fw.weight, dx, g.weight); break;
-      }
-      // Through the folding w' = w * scale[o] (the rounding passes gradients unchanged).
-      scale_per_output_channel(l, fold_scale_[i], g.weight);
-    }
-    if (dx != nullptr) accumulate_grad(l.input, scratch_);
-  }
+const std::vector<float>& Model::fake_quantized_weights(std::size_t layer) {
+  const Layer& l = net_.layers[layer];
+  std::vector<float>& weight = fake_weights_[layer].weight;
+  weight = params_.layers[layer].weight;
+  // Fold the frozen BN into conv weights, then round them per channel as int8 will.
+  if (params_.layers[layer].has_bn) scale_per_output_channel(l, fold_scale_[layer], weight);
+  if (!weight.empty()) fake_quantize_weights(l, weight, weight);
+  return weight;
 }
 
 }  // namespace patchnas::trainer

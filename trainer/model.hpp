@@ -65,8 +65,8 @@ class Model {
 
  private:
   void accumulate_grad(int tensor, Tensor& grad);
-  const Tensor& forward_quantized(const Tensor& images);
-  void backward_quantized(const Tensor& dlogits);
+  // The folded, fake-quantized weights of `layer` for this step (quantization-aware mode).
+  const std::vector<float>& fake_quantized_weights(std::size_t layer);
   // Fake-quantizes `y` in place with tensor `id`'s parameters, keeping the input in `pre`.
   void fake_quantize_tensor(int id, Tensor& y, Tensor& pre);
 
@@ -83,7 +83,7 @@ class Model {
   // Quantization-aware training state.
   TensorRanges ranges_;                    // empty: float training
   std::vector<QuantParams> tensor_params_;  // [tensor id]
-  std::vector<FoldedLayer> fake_weights_;   // [layer]: folded, fake-quantized weights + bias
+  std::vector<FoldedLayer> fake_weights_;   // [layer]: folded, fake-quantized weights
   std::vector<std::vector<float>> fold_scale_;  // [layer]: gamma / sqrt(var + eps)
   std::vector<Tensor> before_quant_;       // [tensor id]: values before fake quantization
   std::vector<BatchNormParams> bias_only_;  // [layer]: an identity BN adding the folded bias
