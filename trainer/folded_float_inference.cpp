@@ -6,6 +6,8 @@
 
 #include <tbb/parallel_for.h>
 
+#include "trainer/reference_loops.hpp"
+
 namespace patchnas::trainer {
 namespace {
 
@@ -20,59 +22,13 @@ float finish(float v, const float* residual, std::size_t index, bool relu6) {
   return v;
 }
 
-// Conv, Pointwise and FullyConnected: weight [out_c][k][k][in_c] (k = 1 for the last two).
-void conv_layer(const Layer& l, const FoldedLayer& p, const float* in, const float* residual,
-                float* out) {
-  const int k = l.kernel;
-  const int in_c = l.in.c;
-  for (int oy = 0; oy < l.out.h; ++oy) {
-    for (int ox = 0; ox < l.out.w; ++ox) {
-      const std::size_t pixel = static_cast<std::size_t>(oy) * l.out.w + ox;
-      for (int o = 0; o < l.out.c; ++o) {
-        float acc = p.bias[o];
-        for (int ky = 0; ky < k; ++ky) {
-          const int iy = oy * l.stride - l.pad + ky;
-          if (iy < 0 || iy >= l.in.h) continue;
-          for (int kx = 0; kx < k; ++kx) {
-            const int ix = ox * l.stride - l.pad + kx;
-            if (ix < 0 || ix >= l.in.w) continue;
-            const float* x = in + (static_cast<std::size_t>(iy) * l.in.w + ix) * in_c;
-            const float* w = p.weight.data() + ((static_cast<std::size_t>(o) * k + ky) * k + kx) * in_c;
-            for (int c = 0; c < in_c; ++c) acc += w[c] * x[c];
-          }
-        }
-        const std::size_t index = pixel * l.out.c + o;
-        out[index] = finish(acc, residual, index, l.relu6);
-      }
-    }
-  }
-}
-
-// Depthwise: weight [k][k][c].
-void depthwise_layer(const Layer& l, const FoldedLayer& p, const float* in,
-                     const float* residual, float* out) {
-  const int k = l.kernel;
-  const int channels = l.out.c;
-  for (int oy = 0; oy < l.out.h; ++oy) {
-    for (int ox = 0; ox < l.out.w; ++ox) {
-      const std::size_t pixel = static_cast<std::size_t>(oy) * l.out.w + ox;
-      for (int c = 0; c < channels; ++c) {
-        float acc = p.bias[c];
-        for (int ky = 0; ky < k; ++ky) {
-          const int iy = oy * l.stride - l.pad + ky;
-          if (iy < 0 || iy >= l.in.h) continue;
-          for (int kx = 0; kx < k; ++kx) {
-            const int ix = ox * l.stride - l.pad + kx;
-            if (ix < 0 || ix >= l.in.w) continue;
-            acc += p.weight[static_cast<std::size_t>(ky * k + kx) * channels + c] *
-                   in[(static_cast<std::size_t>(iy) * l.in.w + ix) * channels + c];
-          }
-        }
-        const std::size_t index = pixel * channels + c;
-        out[index] = finish(acc, residual, index, l.relu6);
-      }
-    }
-  }
+// Conv, depthwise, pointwise and FC layers, BN folded.
+void conv_like_layer(const Layer& l, const FoldedLayer& p, const float* in, const float* residual,
+                     float* out) {
+  for_each_output(
+      l, [&](int o) { return p.bias[o]; },
+      [&](float& acc, std::size_t w, std::size_t x) { acc += p.weight[w] * in[x]; },
+      [&](std::size_t index, int, float acc) { out[index] = finish(acc, residual, index, l.relu6); });
 }
 
 void global_avg_pool(const Layer& l, const float* in, float* out) {
@@ -115,11 +71,8 @@ void run_image(const Network& net, const std::vector<FoldedLayer>& folded,
     const float* in = tensors[l.input].data();
     const float* residual = l.residual >= 0 ? tensors[l.residual].data() : nullptr;
     switch (l.kind) {
-      case LayerKind::Conv:
-      case LayerKind::Pointwise:
-      case LayerKind::FullyConnected: conv_layer(l, folded[i], in, residual, out.data()); break;
-      case LayerKind::Depthwise: depthwise_layer(l, folded[i], in, residual, out.data()); break;
       case LayerKind::GlobalAvgPool: global_avg_pool(l, in, out.data()); break;
+      default: conv_like_layer(l, folded[i], in, residual, out.data()); break;
     }
     if (ranges != nullptr) include_all(ranges[i + 1], out);
     if (!keep_all) {

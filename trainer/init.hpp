@@ -1,7 +1,7 @@
-// Parameter initialization for a lowered network, as torchvision's MobileNetV2 does it:
-// convs Kaiming-normal with fan_out (std = sqrt(2 / (k*k*out_c)), for depthwise k*k),
-// BN gamma 1 and beta 0 with running mean 0 and variance 1, FC weights normal(0, 0.01) and
-// bias 0. Deterministic for a seed (Rng + Box-Muller).
+// Parameter initialization for a lowered network, PyTorch's defaults for Conv2d and Linear:
+// weights uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)] (kaiming_uniform with a = sqrt(5)),
+// fan_in = k*k*in_c per output channel (k*k for depthwise), the FC bias uniform in the same
+// bound; BN gamma 1, beta 0, running mean 0 and variance 1. Deterministic for a seed (Rng).
 //   ModelParams p = init_params(net, 42);
 #pragma once
 

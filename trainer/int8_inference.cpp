@@ -7,6 +7,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include "trainer/reference_loops.hpp"
 #include "trainer/requantize.hpp"
 
 namespace patchnas::trainer {
@@ -35,63 +36,17 @@ std::int8_t output_stage(const QuantizedLayer& q, int o, std::int32_t acc,
   return clamp_to(std::int64_t{v} + q.output_zero_point, q.act_min, q.act_max);
 }
 
-// Conv, Pointwise and FullyConnected: weight [out_c][k][k][in_c] (k = 1 for the last two).
-void conv_layer(const Layer& l, const QuantizedLayer& q, const std::int8_t* in,
-                const std::int8_t* residual, std::int8_t* out) {
-  const int k = l.kernel;
-  const int in_c = l.in.c;
-  for (int oy = 0; oy < l.out.h; ++oy) {
-    for (int ox = 0; ox < l.out.w; ++ox) {
-      const std::size_t pixel = static_cast<std::size_t>(oy) * l.out.w + ox;
-      for (int o = 0; o < l.out.c; ++o) {
-        std::int32_t acc = q.bias[o];
-        for (int ky = 0; ky < k; ++ky) {
-          const int iy = oy * l.stride - l.pad + ky;
-          if (iy < 0 || iy >= l.in.h) continue;
-          for (int kx = 0; kx < k; ++kx) {
-            const int ix = ox * l.stride - l.pad + kx;
-            if (ix < 0 || ix >= l.in.w) continue;
-            const std::int8_t* x = in + (static_cast<std::size_t>(iy) * l.in.w + ix) * in_c;
-            const std::int8_t* w =
-                q.weight.data() + ((static_cast<std::size_t>(o) * k + ky) * k + kx) * in_c;
-            for (int c = 0; c < in_c; ++c) {
-              acc += std::int32_t{w[c]} * (std::int32_t{x[c]} - q.input_zero_point);
-            }
-          }
-        }
-        const std::size_t index = pixel * l.out.c + o;
-        out[index] = output_stage(q, o, acc, residual, index);
-      }
-    }
-  }
-}
-
-// Depthwise: weight [k][k][c].
-void depthwise_layer(const Layer& l, const QuantizedLayer& q, const std::int8_t* in,
+// Conv, depthwise, pointwise and FC layers: int32 accumulation of w * (x - input zero point).
+void conv_like_layer(const Layer& l, const QuantizedLayer& q, const std::int8_t* in,
                      const std::int8_t* residual, std::int8_t* out) {
-  const int k = l.kernel;
-  const int channels = l.out.c;
-  for (int oy = 0; oy < l.out.h; ++oy) {
-    for (int ox = 0; ox < l.out.w; ++ox) {
-      const std::size_t pixel = static_cast<std::size_t>(oy) * l.out.w + ox;
-      for (int c = 0; c < channels; ++c) {
-        std::int32_t acc = q.bias[c];
-        for (int ky = 0; ky < k; ++ky) {
-          const int iy = oy * l.stride - l.pad + ky;
-          if (iy < 0 || iy >= l.in.h) continue;
-          for (int kx = 0; kx < k; ++kx) {
-            const int ix = ox * l.stride - l.pad + kx;
-            if (ix < 0 || ix >= l.in.w) continue;
-            const std::int32_t w = q.weight[static_cast<std::size_t>(ky * k + kx) * channels + c];
-            const std::int32_t x = in[(static_cast<std::size_t>(iy) * l.in.w + ix) * channels + c];
-            acc += w * (x - q.input_zero_point);
-          }
-        }
-        const std::size_t index = pixel * channels + c;
-        out[index] = output_stage(q, c, acc, residual, index);
-      }
-    }
-  }
+  for_each_output(
+      l, [&](int o) { return std::int32_t{q.bias[o]}; },
+      [&](std::int32_t& acc, std::size_t w, std::size_t x) {
+        acc += std::int32_t{q.weight[w]} * (std::int32_t{in[x]} - q.input_zero_point);
+      },
+      [&](std::size_t index, int o, std::int32_t acc) {
+        out[index] = output_stage(q, o, acc, residual, index);
+      });
 }
 
 void global_avg_pool(const Layer& l, const QuantizedLayer& q, const std::int8_t* in,
@@ -165,11 +120,8 @@ Tensor dequantize(const Int8Tensor& values, const QuantParams& params) {
 void int8_layer(const Layer& layer, const QuantizedLayer& params, const std::int8_t* input,
                 const std::int8_t* residual, std::int8_t* output) {
   switch (layer.kind) {
-    case LayerKind::Conv:
-    case LayerKind::Pointwise:
-    case LayerKind::FullyConnected: conv_layer(layer, params, input, residual, output); break;
-    case LayerKind::Depthwise: depthwise_layer(layer, params, input, residual, output); break;
     case LayerKind::GlobalAvgPool: global_avg_pool(layer, params, input, output); break;
+    default: conv_like_layer(layer, params, input, residual, output); break;
   }
 }
 
