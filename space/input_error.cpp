@@ -7,8 +7,8 @@ namespace {
 
 std::string compose(const std::string& file, const std::string& field, const std::string& reason) {
   std::string text = file.empty() ? std::string("<input>") : file;
-  if (!field.empty()) text += ": " + field;
-  return text + ": " + reason;
+  if (!field.empty()) text.append(": ").append(field);
+  return text.append(": ").append(reason);
 }
 
 }  // namespace

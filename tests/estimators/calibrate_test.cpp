@@ -3,6 +3,8 @@
 // terms, every CSV error class naming file and line, and that the written profile reloads.
 #include <gtest/gtest.h>
 
+#include "support/input_error_of.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -101,15 +103,7 @@ void expect_relative(double actual, double expected, double tolerance, const cha
       << what << ": " << actual << " vs " << expected;
 }
 
-template <typename F>
-std::optional<InputError> input_error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e;
-  }
-  return std::nullopt;
-}
+using testing::input_error_of;
 
 TEST(Calibrate, MacsAndOutputsPerOpByHand) {
   const MeasurementSet set = parse_measurements(synthetic_csv(varied_rows()), "m.csv", kClockHz);

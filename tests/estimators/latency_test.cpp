@@ -3,6 +3,8 @@
 // name and path.
 #include <gtest/gtest.h>
 
+#include "support/input_error_of.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -171,15 +173,7 @@ TEST(McuProfile, BadInputNamesFileAndField) {
   EXPECT_EQ(mcu_profile_from_json(good, "good.json").name, "stm32h743");
 }
 
-template <typename F>
-std::optional<InputError> input_error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e;
-  }
-  return std::nullopt;
-}
+using testing::input_error_of;
 
 TEST(McuProfile, MissingAndMalformedFiles) {
   auto e = input_error_of([] { read_mcu_profile("/nonexistent/m.json"); });

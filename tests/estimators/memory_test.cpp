@@ -48,11 +48,7 @@ TEST(MemorySchedule, InputInArena) {
 TEST(MemorySchedule, PatchByHand) {
   Arch arch = testing::small_arch();
   arch.patch = PatchSpec{2, 2};
-  const Network net = lower(arch);
-  PatchGeometry g;
-  compute_patch_geometry(net, g);
-  MemorySchedule s;
-  build_memory_schedule(net, &g, false, s);
+  const MemorySchedule s = testing::schedule_of(arch, false);
   // Largest tile rows per layer output: 5,5,5,5,2 (see patch_geometry_test); the 3x3x8 = 72 B
   // stage output is live from the first tile on. Tile buffers: T1 5x5x4=100, T2 100, T3 over
   // T1, T4 5x5x12=300, T5 (2x2x12) in place in T4 with a 25 B plane.
@@ -71,11 +67,7 @@ TEST(MemorySchedule, PatchByHand) {
 TEST(MemorySchedule, PatchWithInputInArenaKeepsTheImageForEveryTile) {
   Arch arch = testing::small_arch();
   arch.patch = PatchSpec{2, 2};
-  const Network net = lower(arch);
-  PatchGeometry g;
-  compute_patch_geometry(net, g);
-  MemorySchedule s;
-  build_memory_schedule(net, &g, true, s);
+  const MemorySchedule s = testing::schedule_of(arch, true);
   EXPECT_EQ(s.step_activation_bytes[0], 243 + 172);
   EXPECT_EQ(s.step_activation_bytes[5], 243 + 372);  // last tile step still reads the image
   EXPECT_EQ(s.step_activation_bytes[6], 80);

@@ -9,6 +9,7 @@
 
 #include "estimators/estimate.hpp"
 #include "random_arch.hpp"
+#include "test_support.hpp"
 #include "space/lower.hpp"
 
 namespace patchnas {
@@ -27,21 +28,13 @@ std::int64_t recount_lower_bound(const MemorySchedule& s) {
 }
 
 void check_plan(const Arch& arch, bool input_in_arena, int trial) {
-  const Network net = lower(arch);
-  PatchGeometry g;
-  const PatchGeometry* geometry = nullptr;
-  if (net.patched()) {
-    compute_patch_geometry(net, g);
-    geometry = &g;
-  }
-  MemorySchedule s;
-  build_memory_schedule(net, geometry, input_in_arena, s);
+  const MemorySchedule s = testing::schedule_of(arch, input_in_arena);
   MemoryPlan plan;
   plan_arena(s, plan);
   ASSERT_TRUE(plan_is_valid(s, plan)) << "trial " << trial;
   const std::int64_t bound = recount_lower_bound(s);
   ASSERT_EQ(s.peak_total_bytes, bound) << "trial " << trial;
-  ASSERT_EQ(plan.arena_bytes, bound) << "trial " << trial << " patched " << net.patched();
+  ASSERT_EQ(plan.arena_bytes, bound) << "trial " << trial << " patched " << arch.patch.has_value();
   ASSERT_GE(bound, s.peak_activation_bytes);
 }
 

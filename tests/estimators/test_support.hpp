@@ -5,7 +5,9 @@
 #include <string>
 
 #include "estimators/mcu_profile.hpp"
+#include "estimators/memory_schedule.hpp"
 #include "space/arch_json.hpp"
+#include "space/lower.hpp"
 
 namespace patchnas::testing {
 
@@ -24,6 +26,16 @@ inline McuProfile unit_mcu(std::int64_t sram_bytes = 1 << 30, std::int64_t flash
   for (auto& op : mcu.ops) op = {1.0, 0.0, 0.0};
   mcu.source = "test";
   return mcu;
+}
+
+// The memory schedule of `arch` in its execution mode (patch-based when it has patches).
+inline MemorySchedule schedule_of(const Arch& arch, bool input_in_arena) {
+  const Network net = lower(arch);
+  PatchGeometry geometry;
+  if (net.patched()) compute_patch_geometry(net, geometry);
+  MemorySchedule schedule;
+  build_memory_schedule(net, net.patched() ? &geometry : nullptr, input_in_arena, schedule);
+  return schedule;
 }
 
 }  // namespace patchnas::testing

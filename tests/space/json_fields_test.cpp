@@ -2,19 +2,17 @@
 #include <gtest/gtest.h>
 
 #include "space/json_fields.hpp"
+#include "support/input_error_of.hpp"
 
 namespace patchnas {
 namespace {
 
+// The InputError `f` throws (a test failure when it throws none).
 template <typename F>
 InputError capture(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no InputError thrown";
-  return InputError("", "", "");
+  auto e = testing::input_error_of(std::forward<F>(f));
+  if (!e) ADD_FAILURE() << "no InputError thrown";
+  return e ? *e : InputError("", "", "");
 }
 
 TEST(FieldReader, ReadsTypedValuesWithPaths) {

@@ -43,8 +43,13 @@ std::string arch(const std::string& name) {
   return std::string(PATCHNAS_SOURCE_DIR) + "/configs/archs/" + name + ".json";
 }
 
+// A path in the temporary directory unique to this process (test runs may overlap).
+std::filesystem::path temp_path(const std::string& name) {
+  return std::filesystem::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+}
+
 std::string write_temp(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / name;
+  const auto path = temp_path(name);
   std::ofstream(path) << text;
   return path.string();
 }
@@ -148,7 +153,7 @@ TEST(Cli, CalibrateWritesAProfileOnlyWhenTheDataIsGood) {
     }
   }
   const std::string data = write_temp("patchnas_cli_measure.csv", csv);
-  const auto out = std::filesystem::temp_directory_path() / "patchnas_cli_calibrated.json";
+  const auto out = temp_path("patchnas_cli_calibrated.json");
   std::filesystem::remove(out);
   Outcome r = run("calibrate --mcu stm32f746 --measurements " + data + " --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -167,7 +172,7 @@ TEST(Cli, CalibrateWritesAProfileOnlyWhenTheDataIsGood) {
 }
 
 TEST(Cli, TrainQuickRunWritesOutputsAndResumes) {
-  const auto out = std::filesystem::temp_directory_path() / "patchnas_cli_train";
+  const auto out = temp_path("patchnas_cli_train");
   std::filesystem::remove_all(out);
   const std::string args = "train --arch " + arch("fmnist-ref") + " --out " + out.string() +
                            " --epochs 2 --qat-epochs 1 --batch 64 --validation 128 "
@@ -198,12 +203,12 @@ TEST(Cli, TrainQuickRunWritesOutputsAndResumes) {
 }
 
 TEST(Cli, TrainRejectsBadDataFilesWithOneLine) {
-  const auto dir = std::filesystem::temp_directory_path() / "patchnas_cli_bad_data";
+  const auto dir = temp_path("patchnas_cli_bad_data");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   // Not gzip at all.
   std::ofstream(dir / "train-images-idx3-ubyte.gz") << "garbage";
-  const auto out = std::filesystem::temp_directory_path() / "patchnas_cli_train_bad";
+  const auto out = temp_path("patchnas_cli_train_bad");
   std::filesystem::remove_all(out);
   const Outcome r = run("train --arch " + arch("fmnist-ref") + " --data-dir " + dir.string() +
                         " --out " + out.string());
@@ -215,7 +220,7 @@ TEST(Cli, TrainRejectsBadDataFilesWithOneLine) {
 }
 
 TEST(Cli, TrainRejectsAnArchThatDoesNotMatchTheData) {
-  const auto out = std::filesystem::temp_directory_path() / "patchnas_cli_train_mismatch";
+  const auto out = temp_path("patchnas_cli_train_mismatch");
   const Outcome r = run("train --arch " + arch("mbv2-w0.35-r144") + " --out " + out.string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(lines(r.err), 1) << r.err;

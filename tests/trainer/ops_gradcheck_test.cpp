@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "random_tensors.hpp"
 #include "trainer/ops/batchnorm.hpp"
 #include "trainer/ops/conv2d.hpp"
 #include "trainer/ops/depthwise.hpp"
@@ -19,16 +20,8 @@
 namespace patchnas::trainer {
 namespace {
 
-void fill_uniform(std::vector<float>& v, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  for (float& x : v) x = dist(rng);
-}
-
-Tensor random_tensor(int n, int h, int w, int c, std::mt19937& rng) {
-  Tensor t(n, h, w, c);
-  fill_uniform(t.data, rng);
-  return t;
-}
+using testing::fill_uniform;
+using testing::random_tensor;
 
 double dot(const Tensor& y, const std::vector<float>& r) {
   double sum = 0.0;

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "random_tensors.hpp"
 #include "trainer/ops/batchnorm.hpp"
 #include "trainer/ops/conv2d.hpp"
 #include "trainer/ops/depthwise.hpp"
@@ -23,16 +24,8 @@
 namespace patchnas::trainer {
 namespace {
 
-void fill_uniform(std::vector<float>& v, std::mt19937& rng, float lo = -1.0f, float hi = 1.0f) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  for (float& x : v) x = dist(rng);
-}
-
-Tensor random_tensor(int n, int h, int w, int c, std::mt19937& rng) {
-  Tensor t(n, h, w, c);
-  fill_uniform(t.data, rng);
-  return t;
-}
+using testing::fill_uniform;
+using testing::random_tensor;
 
 void expect_close(const std::vector<float>& actual, const std::vector<double>& expected,
                   double tolerance = 1e-4) {

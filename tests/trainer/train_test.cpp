@@ -3,6 +3,8 @@
 // identical to an uninterrupted run, thread-count independence, and checkpoint errors.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <oneapi/tbb/global_control.h>
 
 #include <cmath>
@@ -57,6 +59,12 @@ Dataset quadrant_data(int count, std::uint64_t seed) {
     }
   }
   return d;
+}
+
+// A path in the temporary directory unique to this process (test runs may overlap).
+std::string temp_file(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / (name + "_" + std::to_string(::getpid())))
+      .string();
 }
 
 Tensor random_images(int n, const Arch& a, std::uint64_t seed) {
@@ -202,8 +210,7 @@ TEST(TrainRun, LearnsAndQuantizes) {
 
 TEST(TrainRun, ResumeEndsIdenticalToAnUninterruptedRun) {
   SmallRun run;
-  const std::string path =
-      (std::filesystem::temp_directory_path() / "patchnas_resume_test.bin").string();
+  const std::string path = temp_file("patchnas_resume");
   Trainer straight(tiny_arch(), run.options, run.data);
   straight.train_until(3, "");
 
@@ -243,8 +250,7 @@ TEST(TrainRun, QuantizationAwareEpochsTrainAndResumeIdentically) {
   run.options.epochs = 3;
   run.options.qat_epochs = 2;
   run.options.qat_lr = 0.01;
-  const std::string path =
-      (std::filesystem::temp_directory_path() / "patchnas_qat_resume_test.bin").string();
+  const std::string path = temp_file("patchnas_qat_resume");
   Trainer straight(tiny_arch(), run.options, run.data);
   const TrainResult r = straight.run("");
   ASSERT_EQ(r.history.size(), 5u);
@@ -298,8 +304,7 @@ TEST(TrainQuantizationAware, ForwardSimulatesInt8Inference) {
 TEST(TrainCheckpoint, RejectsOtherOptionsTruncationAndGarbage) {
   SmallRun run;
   run.options.epochs = 1;
-  const auto dir = std::filesystem::temp_directory_path();
-  const std::string path = (dir / "patchnas_ckpt_test.bin").string();
+  const std::string path = temp_file("patchnas_ckpt");
   Trainer t(tiny_arch(), run.options, run.data);
   t.train_until(1, path);
 
@@ -315,7 +320,7 @@ TEST(TrainCheckpoint, RejectsOtherOptionsTruncationAndGarbage) {
   }
 
   const auto size = std::filesystem::file_size(path);
-  const std::string cut = (dir / "patchnas_ckpt_cut.bin").string();
+  const std::string cut = temp_file("patchnas_ckpt_cut");
   std::filesystem::copy_file(path, cut, std::filesystem::copy_options::overwrite_existing);
   std::filesystem::resize_file(cut, size - 100);
   EXPECT_THROW(read_checkpoint_file(cut), InputError);
