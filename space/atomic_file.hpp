@@ -9,6 +9,9 @@
 
 namespace patchnas {
 
-void write_file_atomically(const std::string& path, std::string_view content);
+// `durable`: fsync before the rename, so the content also survives a power loss; without it
+// the file is still never seen half-written after a crash or kill of the process (rename is
+// atomic), which is what frequently rewritten checkpoints need.
+void write_file_atomically(const std::string& path, std::string_view content, bool durable = true);
 
 }  // namespace patchnas

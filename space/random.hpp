@@ -7,6 +7,7 @@
 //   if (rng.bernoulli(0.1)) { ... }   // true with probability 0.1
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 
@@ -58,6 +59,15 @@ class Rng {
 
   // True with probability p: never for p <= 0, always for p >= 1.
   bool bernoulli(double p) { return unit() < p; }
+
+ // The generator's whole state, to checkpoint it and continue later exactly where it was.
+  using State = std::array<std::uint64_t, 4>;
+  State state() const { return {state_[0], state_[1], state_[2], state_[3]}; }
+  static Rng from_state(const State& state) {
+    Rng rng(0);
+    for (int i = 0; i < 4; ++i) rng.state_[i] = state[i];
+    return rng;
+  }
 
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

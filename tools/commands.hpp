@@ -11,5 +11,6 @@ void add_estimate_command(CLI::App& app);
 void add_space_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_search_command(CLI::App& app);
 
 }  // namespace patchnas::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   patchnas::cli::add_estimate_command(app);
   patchnas::cli::add_space_command(app);
   patchnas::cli::add_calibrate_command(app);
+  patchnas::cli::add_search_command(app);
   patchnas::cli::add_train_command(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,43 @@
+// Search checkpoints in the output directory, written after every generation:
+//   scored.txt       every genome scored, one genome string per line, in scoring order
+//                    (append-only: a generation appends the genomes it scored)
+//   checkpoint.json  {"format": "patchnas.search-checkpoint/1", "experiment": <the config JSON
+//                    after overrides>, "generation", "rng": [4 x uint64], "population":
+//                    [genome strings], "scored": <how many lines of scored.txt are valid>,
+//                    "log": [<search.jsonl entries>]}, replaced atomically.
+// A kill between the two writes leaves extra lines in scored.txt; resuming ignores and trims
+// them. Resuming re-scores the listed genomes (deterministic) to rebuild the cache.
+//   SearchCheckpointWriter writer(out_dir);
+//   writer.write(config, engine);                       // after each generation
+//   bool resumed = resume_search(out_dir, config, engine, writer);
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "search/search_engine.hpp"
+
+namespace patchnas {
+
+nlohmann::json generation_log_to_json(const GenerationLog& entry);
+
+class SearchCheckpointWriter {
+ public:
+  explicit SearchCheckpointWriter(std::string dir) : dir_(std::move(dir)) {}
+  void write(const ExperimentConfig& config, const SearchEngine& engine);
+  // Genomes of scored.txt already written (set by resume_search).
+  void set_written(std::size_t count) { written_ = count; }
+
+ private:
+  std::string dir_;
+  std::size_t written_ = 0;
+};
+
+// Restores `engine` from the checkpoint in `dir` when there is one (returns false when not).
+// The checkpoint must come from the same experiment (InputError naming it otherwise).
+bool resume_search(const std::string& dir, const ExperimentConfig& config, SearchEngine& engine,
+                   SearchCheckpointWriter& writer);
+
+}  // namespace patchnas

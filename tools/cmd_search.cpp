@@ -1,0 +1,110 @@
+// `patchnas search`: runs an experiment's search, with progress, checkpoints and results.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <oneapi/tbb/global_control.h>
+
+#include "search/search_checkpoint.hpp"
+#include "search/search_outputs.hpp"
+#include "space/atomic_file.hpp"
+#include "space/input_error.hpp"
+#include "tools/commands.hpp"
+
+namespace patchnas::cli {
+namespace {
+
+struct SearchArgs {
+  std::string config_file;
+  std::string out_dir;
+  bool resume = false;
+  int threads = 0;
+  std::vector<std::string> overrides;
+};
+
+void report(const ExperimentConfig& config, const SearchEngine& engine, double seconds, bool live) {
+  const int done = engine.generation();
+  const int total = config.algorithm.generations;
+  const GenerationLog& last = engine.log().back();
+  const double rate = static_cast<double>(last.unique_scored) / std::max(seconds, 1e-9);
+  const double eta = seconds / done * (total - done);
+  char best[64] = "none feasible yet";
+  if (last.best) std::snprintf(best, sizeof best, "%.0f", *last.best);
+  if (live) {
+    const int width = 30;
+    const int filled = done * width / total;
+    std::fprintf(stderr, "\r  gen %d/%d [%s%s] best %s  %.0f candidates/s  ETA %.1f s ", done,
+                 total, std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+                 best, rate, eta);
+    if (done == total) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  } else if (done == total || done % std::max(1, total / 10) == 0) {
+    std::printf("generation %d/%d  best %s  feasible %.0f%%  unique %lld  %.0f candidates/s\n",
+                done, total, best, 100 * last.feasible_fraction,
+                static_cast<long long>(last.unique_scored), rate);
+    std::fflush(stdout);
+  }
+}
+
+void run_search(const SearchArgs& args) {
+  std::unique_ptr<oneapi::tbb::global_control> threads;
+  if (args.threads > 0) {
+    threads = std::make_unique<oneapi::tbb::global_control>(
+        oneapi::tbb::global_control::max_allowed_parallelism, args.threads);
+  }
+  const ExperimentConfig config = read_experiment_file(args.config_file, args.overrides);
+  const std::string& dir = args.out_dir;
+  if (!args.resume && std::filesystem::exists(dir + "/checkpoint.json")) {
+    throw InputError(dir, "", "holds a search already: pass --resume to continue it, or use "
+                              "another --out");
+  }
+  std::filesystem::create_directories(dir);
+  write_file_atomically(dir + "/experiment.json", config.source.dump(2) + "\n");
+
+  SearchEngine engine(config);
+  SearchCheckpointWriter checkpoint(dir);
+  if (args.resume && resume_search(dir, config, engine, checkpoint)) {
+    std::printf("resumed %s after generation %d\n", config.name.c_str(), engine.generation());
+  }
+  rewrite_search_log(dir, engine);
+  std::printf("searching %s: %d x %d candidates on %s\n", config.name.c_str(),
+              config.algorithm.population, config.algorithm.generations, config.mcu.name.c_str());
+  std::fflush(stdout);
+  const bool live = ::isatty(::fileno(stderr)) != 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (!engine.done()) {
+    engine.step();
+    append_search_log(dir, engine.log().back());
+    checkpoint.write(config, engine);
+    report(config, engine,
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), live);
+  }
+  write_search_results(dir, config, engine);
+  const Candidate& best = *engine.best();
+  std::printf("best: %lld MACs, peak SRAM %lld B, flash %lld B, %.2f ms  ->  %s/best.json\n",
+              static_cast<long long>(best.macs), static_cast<long long>(best.peak_sram_bytes),
+              static_cast<long long>(best.flash_bytes), best.latency_ms, dir.c_str());
+}
+
+}  // namespace
+
+void add_search_command(CLI::App& app) {
+  auto args = std::make_shared<SearchArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "search", "Evolutionary search of an experiment (space, MCU, budgets, objective)");
+  cmd->add_option("--config", args->config_file, "Experiment JSON (format patchnas.experiment/1)")
+      ->required();
+  cmd->add_option("--out", args->out_dir,
+                  "Output directory: best.json, pareto.json, survivors/, search.jsonl, checkpoint")
+      ->required();
+  cmd->add_flag("--resume", args->resume, "Continue the search checkpointed in --out");
+  cmd->add_option("--threads", args->threads, "Worker threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--set", args->overrides,
+                  "Override a config value, e.g. --set algorithm.population=50 (repeatable)");
+  cmd->callback([args] { run_search(*args); });
+}
+
+}  // namespace patchnas::cli
