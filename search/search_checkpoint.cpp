@@ -14,6 +14,35 @@ constexpr const char* kCheckpointFormat = "patchnas.search-checkpoint/1";
 
 std::string scored_path(const std::string& dir) { return dir + "/scored.txt"; }
 std::string checkpoint_path(const std::string& dir) { return dir + "/checkpoint.json"; }
+std::string log_path(const std::string& dir) { return dir + "/search.jsonl"; }
+
+// The first `count` lines of `path` (InputError when it has fewer).
+std::vector<std::string> first_lines(const std::string& path, std::size_t count) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  std::string line;
+  while (lines.size() < count && std::getline(in, line)) lines.push_back(line);
+  if (lines.size() < count) {
+    throw InputError(path, "", "truncated: the checkpoint needs " + std::to_string(count) +
+                                   " lines, the file has " + std::to_string(lines.size()));
+  }
+  return lines;
+}
+
+// Appends lines [from, to) made by `line` to `path` (truncating it first when from is 0).
+template <typename Line>
+void append_lines(const std::string& path, std::size_t from, std::size_t to, Line&& line) {
+  std::ofstream out(path, from == 0 ? std::ios::trunc : std::ios::app);
+  for (std::size_t i = from; i < to; ++i) out << line(i) << '\n';
+  out.flush();
+  if (!out) throw std::runtime_error(path + ": cannot write");
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string text;
+  for (const auto& l : lines) text += l + "\n";
+  return text;
+}
 
 GenerationLog generation_log_from_json(const nlohmann::json& j) {
   GenerationLog e;
@@ -41,13 +70,13 @@ nlohmann::json generation_log_to_json(const GenerationLog& e) {
 
 void SearchCheckpointWriter::write(const ExperimentConfig& config, const SearchEngine& engine) {
   const auto& scored = engine.scored_order();
-  {
-    std::ofstream out(scored_path(dir_), written_ == 0 ? std::ios::trunc : std::ios::app);
-    for (std::size_t i = written_; i < scored.size(); ++i) out << genome_to_string(scored[i]) << '\n';
-    out.flush();
-    if (!out) throw std::runtime_error(scored_path(dir_) + ": cannot write");
-  }
+  append_lines(scored_path(dir_), written_, scored.size(),
+               [&](std::size_t i) { return genome_to_string(scored[i]); });
   written_ = scored.size();
+  const auto& log = engine.log();
+  append_lines(log_path(dir_), logged_, log.size(),
+               [&](std::size_t i) { return generation_log_to_json(log[i]).dump(); });
+  logged_ = log.size();
 
   nlohmann::json j;
   j["format"] = kCheckpointFormat;
@@ -58,8 +87,6 @@ void SearchCheckpointWriter::write(const ExperimentConfig& config, const SearchE
   j["population"] = nlohmann::json::array();
   for (const Genome& g : engine.population()) j["population"].push_back(genome_to_string(g));
   j["scored"] = scored.size();
-  j["log"] = nlohmann::json::array();
-  for (const GenerationLog& e : engine.log()) j["log"].push_back(generation_log_to_json(e));
   write_file_atomically(checkpoint_path(dir_), j.dump() + "\n", /*durable=*/false);
 }
 
@@ -77,36 +104,33 @@ bool resume_search(const std::string& dir, const ExperimentConfig& config, Searc
                        "the checkpoint belongs to a different experiment (config or --set "
                        "overrides changed); use another --out or remove it");
     }
-    const auto count = j.at("scored").get<std::size_t>();
+    const auto generation = j.at("generation").get<int>();
+    const std::vector<std::string> scored_lines =
+        first_lines(scored_path(dir), j.at("scored").get<std::size_t>());
     std::vector<Genome> scored;
-    scored.reserve(count);
-    {
-      std::ifstream in(scored_path(dir));
-      std::string line;
-      while (scored.size() < count && std::getline(in, line)) {
-        scored.push_back(genome_from_string(config.space, line, scored_path(dir)));
-      }
+    scored.reserve(scored_lines.size());
+    for (const auto& line : scored_lines) {
+      scored.push_back(genome_from_string(config.space, line, scored_path(dir)));
     }
-    if (scored.size() < count) {
-      throw InputError(scored_path(dir), "", "truncated: the checkpoint lists " +
-                                                 std::to_string(count) + " scored genomes");
-    }
+    const std::vector<std::string> log_lines =
+        first_lines(log_path(dir), static_cast<std::size_t>(generation));
     std::vector<Genome> population;
     for (const auto& g : j.at("population")) {
       population.push_back(genome_from_string(config.space, g.get<std::string>(), path));
     }
     std::vector<GenerationLog> log;
-    for (const auto& e : j.at("log")) log.push_back(generation_log_from_json(e));
+    for (const auto& line : log_lines) {
+      log.push_back(generation_log_from_json(parse_json_text(line, log_path(dir))));
+    }
     const auto& r = j.at("rng");
     const Rng::State state{r.at(0).get<std::uint64_t>(), r.at(1).get<std::uint64_t>(),
                            r.at(2).get<std::uint64_t>(), r.at(3).get<std::uint64_t>()};
-    engine.restore(j.at("generation").get<int>(), Rng::from_state(state), std::move(population),
-                   std::move(log), scored);
+    engine.restore(generation, Rng::from_state(state), std::move(population), std::move(log),
+                   scored);
     // Drop lines a killed run appended after this checkpoint.
-    std::string kept;
-    for (const Genome& g : scored) kept += genome_to_string(g) + "\n";
-    write_file_atomically(scored_path(dir), kept, /*durable=*/false);
-    writer.set_written(scored.size());
+    write_file_atomically(scored_path(dir), joined(scored_lines), /*durable=*/false);
+    write_file_atomically(log_path(dir), joined(log_lines), /*durable=*/false);
+    writer.set_written(scored_lines.size(), log_lines.size());
   } catch (const nlohmann::json::exception& e) {
     throw InputError(path, "", std::string("malformed search checkpoint: ") + e.what());
   }

@@ -1,12 +1,16 @@
-// Search checkpoints in the output directory, written after every generation:
+// The per-generation state of a search in its output directory, written after every
+// generation, in this order:
 //   scored.txt       every genome scored, one genome string per line, in scoring order
 //                    (append-only: a generation appends the genomes it scored)
+//   search.jsonl     one line per generation: generation, best, median, feasible_fraction,
+//                    unique_scored, seconds (append-only)
 //   checkpoint.json  {"format": "patchnas.search-checkpoint/1", "experiment": <the config JSON
 //                    after overrides>, "generation", "rng": [4 x uint64], "population":
-//                    [genome strings], "scored": <how many lines of scored.txt are valid>,
-//                    "log": [<search.jsonl entries>]}, replaced atomically.
-// A kill between the two writes leaves extra lines in scored.txt; resuming ignores and trims
-// them. Resuming re-scores the listed genomes (deterministic) to rebuild the cache.
+//                    [genome strings], "scored": <how many lines of scored.txt are valid>},
+//                    replaced atomically.
+// A kill between the writes leaves extra lines in the two logs; resuming keeps the first
+// "scored" and "generation" lines and trims the rest. Resuming re-scores the listed genomes
+// (deterministic) to rebuild the cache, the archive and the best.
 //   SearchCheckpointWriter writer(out_dir);
 //   writer.write(config, engine);                       // after each generation
 //   bool resumed = resume_search(out_dir, config, engine, writer);
@@ -28,11 +32,15 @@ class SearchCheckpointWriter {
   explicit SearchCheckpointWriter(std::string dir) : dir_(std::move(dir)) {}
   void write(const ExperimentConfig& config, const SearchEngine& engine);
   // Genomes of scored.txt already written (set by resume_search).
-  void set_written(std::size_t count) { written_ = count; }
+  void set_written(std::size_t genomes, std::size_t generations) {
+    written_ = genomes;
+    logged_ = generations;
+  }
 
  private:
   std::string dir_;
   std::size_t written_ = 0;
+  std::size_t logged_ = 0;
 };
 
 // Restores `engine` from the checkpoint in `dir` when there is one (returns false when not).

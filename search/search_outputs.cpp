@@ -2,17 +2,13 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
-#include "search/search_checkpoint.hpp"
 #include "space/arch_json.hpp"
 #include "space/atomic_file.hpp"
 #include "space/input_error.hpp"
 
 namespace patchnas {
 namespace {
-
-std::string log_path(const std::string& dir) { return dir + "/search.jsonl"; }
 
 nlohmann::json candidate_json(const ExperimentConfig& config, const Candidate& c) {
   nlohmann::json j;
@@ -66,18 +62,6 @@ void write_search_results(const std::string& dir, const ExperimentConfig& config
     write_file_atomically(survivors + "/" + name + genome_to_string(c.genome) + ".json",
                           arch_to_json_text(arch));
   }
-}
-
-void rewrite_search_log(const std::string& dir, const SearchEngine& engine) {
-  std::string text;
-  for (const GenerationLog& e : engine.log()) text += generation_log_to_json(e).dump() + "\n";
-  write_file_atomically(log_path(dir), text, /*durable=*/false);
-}
-
-void append_search_log(const std::string& dir, const GenerationLog& entry) {
-  std::ofstream out(log_path(dir), std::ios::app);
-  out << generation_log_to_json(entry).dump() << '\n';
-  if (!out) throw std::runtime_error(log_path(dir) + ": cannot write");
 }
 
 }  // namespace patchnas

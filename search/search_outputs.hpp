@@ -3,7 +3,7 @@
 //   pareto.json    {"experiment", "points": [{"genome", "macs", "peak_sram_bytes",
 //                  "flash_bytes", "latency_ms", "objective", "arch": <arch>}]} (by genome)
 //   survivors/     the top K distinct feasible archs, 01-<name>.json, 02-... best first
-// and search.jsonl, one line per generation (appended as the search runs). When nothing
+// (search.jsonl and the checkpoint are written as the search runs: search_checkpoint.hpp). When nothing
 // feasible was found the search fails with one message giving the smallest SRAM, flash and
 // latency seen, and no result files are written.
 //   write_search_results(out_dir, config, engine);
@@ -18,9 +18,5 @@ namespace patchnas {
 // Throws InputError(config file, "budgets", ...) when no candidate was feasible.
 void write_search_results(const std::string& dir, const ExperimentConfig& config,
                           const SearchEngine& engine);
-
-// Rewrites search.jsonl from the engine's log (after a resume), then appends to it.
-void rewrite_search_log(const std::string& dir, const SearchEngine& engine);
-void append_search_log(const std::string& dir, const GenerationLog& entry);
 
 }  // namespace patchnas

@@ -69,7 +69,6 @@ void run_search(const SearchArgs& args) {
   if (args.resume && resume_search(dir, config, engine, checkpoint)) {
     std::printf("resumed %s after generation %d\n", config.name.c_str(), engine.generation());
   }
-  rewrite_search_log(dir, engine);
   std::printf("searching %s: %d x %d candidates on %s\n", config.name.c_str(),
               config.algorithm.population, config.algorithm.generations, config.mcu.name.c_str());
   std::fflush(stdout);
@@ -77,7 +76,6 @@ void run_search(const SearchArgs& args) {
   const auto start = std::chrono::steady_clock::now();
   while (!engine.done()) {
     engine.step();
-    append_search_log(dir, engine.log().back());
     checkpoint.write(config, engine);
     report(config, engine,
            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), live);

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -226,6 +227,108 @@ TEST(Cli, TrainRejectsAnArchThatDoesNotMatchTheData) {
   EXPECT_EQ(lines(r.err), 1) << r.err;
   EXPECT_NE(r.err.find("input.channels"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(out / "checkpoint.bin"));
+}
+
+std::string experiment(const std::string& name) {
+  return std::string(PATCHNAS_SOURCE_DIR) + "/configs/experiments/" + name + ".json";
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// search.jsonl without the wall-clock field, the one part of a search that may differ.
+std::string log_without_timings(const std::filesystem::path& path) {
+  std::string out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    j.erase("seconds");
+    out += j.dump() + "\n";
+  }
+  return out;
+}
+
+TEST(Cli, SearchKilledWithSigkillResumesToTheSameResult) {
+  const std::string args = "search --config " + experiment("mcunetv2-f746") +
+                           " --set algorithm.generations=1500 --out ";
+  const auto straight = temp_path("patchnas_cli_search_straight");
+  const auto killed = temp_path("patchnas_cli_search_killed");
+  std::filesystem::remove_all(straight);
+  std::filesystem::remove_all(killed);
+  ASSERT_EQ(run(args + straight.string()).exit_code, 0);
+
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string command = std::string(PATCHNAS_BINARY) + " " + args + killed.string() +
+                                " >/dev/null 2>&1";
+    ::execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Kill it once a few hundred generations are checkpointed, long before the end.
+  int lines_seen = 0;
+  for (int wait = 0; wait < 4000 && lines_seen < 300; ++wait) {
+    ::usleep(5000);
+    lines_seen = lines(read_text(killed / "search.jsonl"));
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the search ended before it could be killed";
+  EXPECT_FALSE(std::filesystem::exists(killed / "best.json"));
+
+  // Without --resume the directory is refused; with it the search finishes identically.
+  const Outcome refused = run(args + killed.string());
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(lines(refused.err), 1) << refused.err;
+  const Outcome resumed = run(args + killed.string() + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("resumed"), std::string::npos);
+  EXPECT_EQ(read_text(killed / "best.json"), read_text(straight / "best.json"));
+  EXPECT_EQ(read_text(killed / "pareto.json"), read_text(straight / "pareto.json"));
+  EXPECT_EQ(log_without_timings(killed / "search.jsonl"),
+            log_without_timings(straight / "search.jsonl"));
+  EXPECT_EQ(lines(read_text(killed / "search.jsonl")), 1500);
+  std::vector<std::string> a, b;
+  for (const auto& e : std::filesystem::directory_iterator(straight / "survivors")) {
+    a.push_back(e.path().filename().string() + read_text(e.path()));
+  }
+  for (const auto& e : std::filesystem::directory_iterator(killed / "survivors")) {
+    b.push_back(e.path().filename().string() + read_text(e.path()));
+  }
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.size(), 10u);
+  std::filesystem::remove_all(straight);
+  std::filesystem::remove_all(killed);
+}
+
+TEST(Cli, SearchWithInfeasibleBudgetsStopsWithOneMessage) {
+  const auto out = temp_path("patchnas_cli_search_infeasible");
+  std::filesystem::remove_all(out);
+  const Outcome r = run("search --config " + experiment("fmnist-f412") +
+                        " --set budgets.sram_bytes=64 --set algorithm.generations=20 --out " +
+                        out.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("budgets: no arch of the space fits"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("smallest peak SRAM found"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "best.json"));
+  std::filesystem::remove_all(out);
+}
+
+TEST(Cli, SearchConfigErrorsNameTheField) {
+  const auto out = temp_path("patchnas_cli_search_bad");
+  const Outcome r = run("search --config " + experiment("fmnist-f412") +
+                        " --set algorithm.populaton=5 --out " + out.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("algorithm.populaton: unknown field"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 }  // namespace
