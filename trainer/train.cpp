@@ -44,6 +44,22 @@ void visit_parameter_arrays(ModelParams& params, Visit&& visit) {
   }
 }
 
+// Ranges as [min0, max0, min1, max1, ...] for checkpoints, and back.
+std::vector<float> flatten(const TensorRanges& ranges) {
+  std::vector<float> flat;
+  for (const TensorRange& r : ranges) {
+    flat.push_back(r.min);
+    flat.push_back(r.max);
+  }
+  return flat;
+}
+
+TensorRanges unflatten(const std::vector<float>& flat) {
+  TensorRanges ranges(flat.size() / 2);
+  for (std::size_t t = 0; t < ranges.size(); ++t) ranges[t] = {flat[2 * t], flat[2 * t + 1]};
+  return ranges;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -205,7 +221,8 @@ TensorRanges Trainer::calibrate() const {
 
 void Trainer::measure_float_results() {
   std::tie(float_results_.float_test_loss, float_results_.float_test_accuracy) = evaluate(data_.test);
-  float_results_.ptq_int8_test_accuracy = int8_test_accuracy(calibrate());
+  ptq_ranges_ = calibrate();
+  float_results_.ptq_int8_test_accuracy = int8_test_accuracy(ptq_ranges_);
   float_results_measured_ = true;
 }
 
@@ -252,9 +269,15 @@ TrainResult Trainer::run(const std::string& checkpoint_path) {
   train_until(total_epochs(), checkpoint_path);
   TrainResult result = float_results_;
   result.history = history_;
-  result.int8_test_accuracy = model_.quantized()
-                                  ? int8_test_accuracy(model_.quantization_ranges())
-                                  : float_results_.ptq_int8_test_accuracy;
+  if (model_.quantized()) {
+    int8_ranges_ = model_.quantization_ranges();
+    result.int8_test_accuracy = int8_test_accuracy(int8_ranges_);
+  } else {
+    int8_ranges_ = ptq_ranges_.empty() ? calibrate() : ptq_ranges_;
+    result.int8_test_accuracy = float_results_.ptq_int8_test_accuracy;
+  }
+  // The final checkpoint also holds the ranges of the int8 model the accuracy is for.
+  if (!checkpoint_path.empty()) save_checkpoint(checkpoint_path);
   return result;
 }
 
@@ -275,14 +298,8 @@ void Trainer::save_checkpoint(const std::string& path) const {
                                {"float_test_loss", float_results_.float_test_loss},
                                {"ptq_int8_test_accuracy", float_results_.ptq_int8_test_accuracy}};
   }
-  if (model_.quantized()) {
-    std::vector<float> ranges;
-    for (const TensorRange& r : model_.quantization_ranges()) {
-      ranges.push_back(r.min);
-      ranges.push_back(r.max);
-    }
-    f.arrays["qat.ranges"] = ranges;
-  }
+  if (model_.quantized()) f.arrays["qat.ranges"] = flatten(model_.quantization_ranges());
+  if (!int8_ranges_.empty()) f.arrays["int8.ranges"] = flatten(int8_ranges_);
   const auto& buffers = sgd_.momentum_buffers();
   for (std::size_t i = 0; i < buffers.size(); ++i) f.arrays["momentum." + std::to_string(i)] = buffers[i];
   write_checkpoint_file(path, f);
@@ -321,10 +338,8 @@ void Trainer::resume_from(const std::string& path) {
   });
   if (epochs_done > options_.epochs) {
     const std::size_t tensors = net_.layers.size() + 1;
-    const auto& flat = f.array("qat.ranges", path, static_cast<long long>(2 * tensors));
-    TensorRanges ranges(tensors);
-    for (std::size_t t = 0; t < tensors; ++t) ranges[t] = {flat[2 * t], flat[2 * t + 1]};
-    model_.enable_quantization(ranges);
+    model_.enable_quantization(
+        unflatten(f.array("qat.ranges", path, static_cast<long long>(2 * tensors))));
   }
   auto slots = model_.param_slots();
   auto& buffers = sgd_.momentum_buffers();

@@ -126,6 +126,8 @@ class Trainer {
   std::vector<EpochReport> history_;
   bool float_results_measured_ = false;
   TrainResult float_results_;  // float_test_* and ptq_int8_test_accuracy
+  TensorRanges ptq_ranges_;    // calibration of the float model (this process only)
+  TensorRanges int8_ranges_;   // of the final int8 model, saved in the last checkpoint
 };
 
 }  // namespace patchnas::trainer

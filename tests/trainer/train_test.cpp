@@ -200,8 +200,22 @@ TEST(TrainRun, LearnsAndQuantizes) {
   run.options.horizontal_flip = false;  // a flip moves the square to the other class
   run.options.epochs = 8;
   Trainer trainer(tiny_arch(), run.options, run.data);
-  const TrainResult r = trainer.run("");
+  const std::string path = temp_file("patchnas_learns");
+  const TrainResult r = trainer.run(path);
   ASSERT_EQ(r.history.size(), 8u);
+  // The last checkpoint carries the ranges of the int8 model that was tested.
+  const CheckpointFile f = read_checkpoint_file(path);
+  const auto& flat = f.array("int8.ranges", path, 2 * (lower(tiny_arch()).layers.size() + 1));
+  const std::vector<float> expected = [&] {
+    std::vector<float> v;
+    for (const TensorRange& range : trainer.calibrate()) {
+      v.push_back(range.min);
+      v.push_back(range.max);
+    }
+    return v;
+  }();
+  EXPECT_EQ(flat, expected);
+  std::filesystem::remove(path);
   EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
   EXPECT_GT(r.float_test_accuracy, 0.9);
   EXPECT_GT(r.int8_test_accuracy, 0.85);
