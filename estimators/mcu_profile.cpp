@@ -38,10 +38,7 @@ double coefficient(FieldReader& reader, std::string_view key) {
 
 McuProfile mcu_profile_from_json(const nlohmann::json& json, const std::string& file) {
   FieldReader root(json, file);
-  const std::string format = root.string("format");
-  if (format != kMcuFormat) {
-    root.fail("format", "expected \"" + std::string(kMcuFormat) + "\", got \"" + format + "\"");
-  }
+  root.expect_format(kMcuFormat);
   McuProfile mcu;
   mcu.name = non_empty_string(root, "name");
   mcu.core = non_empty_string(root, "core");

@@ -225,11 +225,7 @@ void apply_overrides(nlohmann::json& json, const std::vector<std::string>& overr
 
 ExperimentConfig experiment_from_json(const nlohmann::json& json, const std::string& file) {
   FieldReader root(json, file);
-  const std::string format = root.string("format");
-  if (format != kExperimentFormat) {
-    root.fail("format",
-              "expected \"" + std::string(kExperimentFormat) + "\", got \"" + format + "\"");
-  }
+  root.expect_format(kExperimentFormat);
 
   ExperimentConfig config;
   config.file = file;

@@ -20,10 +20,7 @@ int read_int(FieldReader& reader, std::string_view key) {
 
 Arch arch_from_json(const nlohmann::json& json, const std::string& file) {
   FieldReader root(json, file);
-  const auto format = root.string("format");
-  if (format != kArchFormat) {
-    root.fail("format", "expected \"" + std::string(kArchFormat) + "\", got \"" + format + "\"");
-  }
+  root.expect_format(kArchFormat);
   Arch arch;
   if (root.has("name")) arch.name = root.string("name");
 

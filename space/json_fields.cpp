@@ -72,6 +72,13 @@ void FieldReader::fail(std::string_view key, const std::string& reason) const {
 
 bool FieldReader::has(std::string_view key) const { return value_.contains(key); }
 
+void FieldReader::expect_format(std::string_view expected) {
+  const std::string format = string("format");
+  if (format != expected) {
+    fail("format", "expected \"" + std::string(expected) + "\", got \"" + format + "\"");
+  }
+}
+
 void FieldReader::allow(std::string_view key) { used_.emplace_back(key); }
 
 const nlohmann::json& FieldReader::require(std::string_view key) {

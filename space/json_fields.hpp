@@ -42,6 +42,9 @@ class FieldReader {
   std::vector<std::int64_t> integer_array(std::string_view key);
   std::vector<double> number_array(std::string_view key);
 
+  // Reads the "format" field and checks it names `expected` (every patchnas file has one).
+  void expect_format(std::string_view expected);
+
   // Marks an optional key as known without reading it (e.g. documentation fields).
   void allow(std::string_view key);
 

@@ -43,10 +43,7 @@ StageChoices read_stage(const nlohmann::json& json, const std::string& file,
 
 SearchSpace space_from_json(const nlohmann::json& json, const std::string& file) {
   FieldReader root(json, file);
-  const auto format = root.string("format");
-  if (format != kSpaceFormat) {
-    root.fail("format", "expected \"" + std::string(kSpaceFormat) + "\", got \"" + format + "\"");
-  }
+  root.expect_format(kSpaceFormat);
   SearchSpace space;
   space.name = root.string("name");
   if (root.has("description")) space.description = root.string("description");
