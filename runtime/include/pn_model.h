@@ -1,0 +1,64 @@
+/* patchnas runtime: a whole quantized network and the executor that runs it in one arena at
+ * the offsets of the estimator's memory plan (the runtime never plans). The patch stage (the
+ * first patch_layers layers) runs tile by tile: for tile (i, j) every stage layer computes the
+ * output rows tile_rows[l][i] and columns tile_rows[l][j] (edges floor(i*H/n) at the stage
+ * output, walked back through the receptive fields), into a tile buffer at its planned offset,
+ * the last stage layer writing into the full stage-output buffer; then the remaining layers
+ * run over whole maps. The exporter (export/) generates a pn_model as constant data.
+ *
+ *   static uint8_t arena[MODEL_ARENA_BYTES];
+ *   pn_status s = pn_model_run(&model, image, arena, sizeof arena, logits);
+ */
+#ifndef PN_MODEL_H
+#define PN_MODEL_H
+
+#include "pn_runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  PN_LAYER_CONV = 0,
+  PN_LAYER_DEPTHWISE,
+  PN_LAYER_POINTWISE,
+  PN_LAYER_AVGPOOL,
+  PN_LAYER_FC
+} pn_layer_kind;
+
+/* One layer and where its tensors live. Tensor ids: 0 is the input image, i + 1 is layer i's
+ * output. Offsets are arena byte offsets of the buffers holding the tensors (-1: the image,
+ * which the caller owns, when it is not in the arena). */
+typedef struct {
+  pn_layer_kind kind;
+  pn_conv_params geometry; /* pool: in_h, in_w, in_c (= out_c); fc: in_c, out_c */
+  pn_quant_params quant;
+  int32_t input;          /* tensor id read */
+  int32_t residual;       /* tensor id added (pointwise), or -1 */
+  int32_t input_offset;
+  int32_t output_offset;
+  int32_t residual_offset;
+  int32_t scratch_offset; /* -1: none */
+  int32_t scratch_bytes;
+} pn_layer;
+
+typedef struct {
+  const pn_layer* layers;
+  int32_t layer_count;
+  int32_t patch_layers;      /* 0: per-layer execution throughout */
+  int32_t patch_n;
+  const int16_t* tile_rows;  /* [patch_layers][patch_n][2]: first and last output row */
+  int32_t arena_bytes;
+  int32_t image_offset;      /* -1: the image stays where the caller has it */
+} pn_model;
+
+/* Runs the network on one image (h x w x c int8, the model's input quantization) and copies
+ * the int8 logits (layers[layer_count-1].geometry.out_c values) to `logits`. */
+pn_status pn_model_run(const pn_model* model, const int8_t* image, uint8_t* arena,
+                       size_t arena_bytes, int8_t* logits);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,170 @@
+// The C runtime's executor against the trainer's reference int8 inference, per-layer and
+// patch-based, on random archs with odd sizes, every n and split: identical logits, every
+// buffer at the estimator's planned offsets inside an arena of exactly arena_bytes (guard
+// bytes around it stay intact, and the highest byte touched is the arena's last).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include "export/runtime_model.hpp"
+#include "space/lower.hpp"
+#include "space/random.hpp"
+#include "trainer/folded_float_inference.hpp"
+#include "trainer/init.hpp"
+#include "trainer/int8_inference.hpp"
+
+namespace patchnas {
+namespace {
+
+using namespace trainer;
+
+// Random archs small enough for the reference loops: odd resolutions, k 1-7, strides 1/2,
+// expand 1 (with and without residual) or more, optional head, and a patch schedule.
+Arch random_small_arch(std::mt19937& rng) {
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Arch a;
+  a.name = "random";
+  a.resolution = pick(9, 41);
+  a.input_channels = pick(1, 3);
+  a.stem = {8 * pick(1, 2), 2 * pick(0, 2) + 1, pick(1, 2)};
+  int channels = a.stem.out;
+  const int blocks = pick(1, 5);
+  for (int b = 0; b < blocks; ++b) {
+    const int out = pick(0, 1) == 0 ? channels : 8 * pick(1, 3);
+    a.blocks.push_back({2 * pick(1, 3) + 1, pick(0, 2) == 0 ? 1.0 : static_cast<double>(pick(2, 4)),
+                        out, pick(0, 2) == 0 ? 2 : 1});
+    channels = out;
+  }
+  if (pick(0, 2) == 0) a.head_out = 8 * pick(2, 6);
+  a.classes = pick(2, 12);
+  for (int attempt = 0; attempt < 10 && !a.patch; ++attempt) {
+    const int split = pick(1, blocks);
+    const int n = pick(2, 4);
+    if (feature_size_after(a, split) >= n) a.patch = PatchSpec{n, split};
+  }
+  return a;
+}
+
+Tensor random_images(int n, const Arch& a, Rng& rng) {
+  Tensor t(n, a.resolution, a.resolution, a.input_channels);
+  for (float& v : t.data) v = static_cast<float>(rng.unit() * 2.0 - 1.0);
+  return t;
+}
+
+// Random float parameters with a non-trivial BatchNorm, calibrated on random images.
+QuantizedModel random_quantized(const Arch& arch, std::uint64_t seed) {
+  const Network net = lower(arch);
+  ModelParams params = init_params(net, seed);
+  Rng rng(seed + 1);
+  for (LayerParams& p : params.layers) {
+    if (!p.has_bn) continue;
+    for (std::size_t o = 0; o < p.bn.gamma.size(); ++o) {
+      p.bn.gamma[o] = static_cast<float>(0.5 + rng.unit());
+      p.bn.beta[o] = static_cast<float>(0.4 * rng.unit() - 0.2);
+      p.bn.running_mean[o] = static_cast<float>(0.4 * rng.unit() - 0.2);
+      p.bn.running_var[o] = static_cast<float>(0.5 + rng.unit());
+    }
+  }
+  const auto folded = fold_batchnorm(net, params);
+  TensorRanges ranges;
+  folded_float_inference(net, folded, random_images(8, arch, rng), &ranges);
+  return quantize_model(net, folded, ranges);
+}
+
+constexpr std::size_t kGuard = 64;
+constexpr std::uint8_t kGuardByte = 0x5A;
+
+struct ArenaRun {
+  std::vector<std::int8_t> logits;
+  std::size_t highest_touched = 0;  // one past the highest arena byte written
+  bool guards_intact = true;
+};
+
+ArenaRun run_in_arena(const RuntimeModel& rm, const std::int8_t* image) {
+  ArenaRun result;
+  for (const std::uint8_t paint : {std::uint8_t{0x00}, std::uint8_t{0xFF}}) {
+    std::vector<std::uint8_t> memory(rm.arena_bytes() + 2 * kGuard, paint);
+    std::fill(memory.begin(), memory.begin() + kGuard, kGuardByte);
+    std::fill(memory.end() - kGuard, memory.end(), kGuardByte);
+    const int classes = rm.layers().back().geometry.out_c;
+    std::vector<std::int8_t> logits(classes);
+    const pn_status s =
+        pn_model_run(&rm.model(), image, memory.data() + kGuard, rm.arena_bytes(), logits.data());
+    EXPECT_EQ(s, PN_OK);
+    for (std::size_t i = 0; i < kGuard; ++i) {
+      result.guards_intact &= memory[i] == kGuardByte && memory[memory.size() - 1 - i] == kGuardByte;
+    }
+    for (std::size_t i = rm.arena_bytes(); i > 0; --i) {
+      if (memory[kGuard + i - 1] != paint) {
+        result.highest_touched = std::max(result.highest_touched, i);
+        break;
+      }
+    }
+    result.logits = logits;
+  }
+  return result;
+}
+
+TEST(Executor, PatchAndPerLayerEqualTheReferenceBitForBit) {
+  std::mt19937 rng(11);
+  int patched = 0;
+  for (int trial = 0; trial < 25; ++trial) {
+    const Arch arch = random_small_arch(rng);
+    const QuantizedModel q = random_quantized(arch, 100 + trial);
+    Arch per_layer = arch;
+    per_layer.patch.reset();
+    const RuntimeModel tiled(arch, q);
+    const RuntimeModel whole(per_layer, q);
+    patched += arch.patch.has_value();
+
+    Rng images(7 + trial);
+    const Tensor floats = random_images(3, arch, images);
+    const Int8Tensor input = quantize_images(floats, q.tensors[0]);
+    const Int8Tensor reference = int8_inference(lower(arch), q, input);
+    const std::size_t pixels = input.data.size() / 3;
+    for (int n = 0; n < 3; ++n) {
+      const std::int8_t* image = input.data.data() + n * pixels;
+      const std::vector<std::int8_t> expected(reference.data.begin() + n * arch.classes,
+                                              reference.data.begin() + (n + 1) * arch.classes);
+      for (const RuntimeModel* rm : {&tiled, &whole}) {
+        const ArenaRun r = run_in_arena(*rm, image);
+        ASSERT_EQ(r.logits, expected) << "trial " << trial << (rm == &tiled ? " patched" : "");
+        EXPECT_TRUE(r.guards_intact) << "trial " << trial;
+        EXPECT_EQ(r.highest_touched, rm->arena_bytes()) << "trial " << trial;
+      }
+    }
+  }
+  EXPECT_GT(patched, 15);
+}
+
+TEST(Executor, ImageInTheArena) {
+  std::mt19937 rng(5);
+  const Arch arch = random_small_arch(rng);
+  const QuantizedModel q = random_quantized(arch, 9);
+  const RuntimeModel outside(arch, q, false);
+  const RuntimeModel inside(arch, q, true);
+  EXPECT_GE(inside.model().image_offset, 0);
+  EXPECT_EQ(outside.model().image_offset, -1);
+  EXPECT_GE(inside.arena_bytes(), outside.arena_bytes());
+  Rng images(3);
+  const Int8Tensor input = quantize_images(random_images(1, arch, images), q.tensors[0]);
+  EXPECT_EQ(run_in_arena(inside, input.data.data()).logits,
+            run_in_arena(outside, input.data.data()).logits);
+}
+
+TEST(Executor, RejectsAnArenaSmallerThanThePlan) {
+  std::mt19937 rng(6);
+  const Arch arch = random_small_arch(rng);
+  const RuntimeModel rm(arch, random_quantized(arch, 4));
+  std::vector<std::uint8_t> arena(rm.arena_bytes() - 1);
+  std::vector<std::int8_t> image(static_cast<std::size_t>(arch.resolution * arch.resolution *
+                                                          arch.input_channels));
+  std::vector<std::int8_t> logits(static_cast<std::size_t>(arch.classes));
+  EXPECT_EQ(pn_model_run(&rm.model(), image.data(), arena.data(), arena.size(), logits.data()),
+            PN_ERR_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace patchnas
