@@ -8,6 +8,7 @@
 #include "space/lower.hpp"
 #include "trainer/batcher.hpp"
 #include "trainer/checkpoint_file.hpp"
+#include "trainer/checkpoint_model.hpp"
 #include "trainer/init.hpp"
 #include "trainer/int8_inference.hpp"
 #include "trainer/ops/loss.hpp"
@@ -16,7 +17,6 @@
 namespace patchnas::trainer {
 namespace {
 
-constexpr const char* kCheckpointFormat = "patchnas.checkpoint/1";
 constexpr int kEvalBatch = 256;
 constexpr int kStepReportEvery = 20;
 
@@ -27,37 +27,6 @@ BatcherOptions eval_batches(const TrainData& data, int resolution) {
   b.mean = data.mean;
   b.stddev = data.stddev;
   return b;
-}
-
-// Parameter arrays of a checkpoint, by name: "layers.<i>.<field>".
-template <typename Visit>
-void visit_parameter_arrays(ModelParams& params, Visit&& visit) {
-  for (std::size_t i = 0; i < params.layers.size(); ++i) {
-    LayerParams& p = params.layers[i];
-    const std::string at = "layers." + std::to_string(i) + ".";
-    visit(at + "weight", p.weight);
-    visit(at + "bias", p.bias);
-    visit(at + "bn.gamma", p.bn.gamma);
-    visit(at + "bn.beta", p.bn.beta);
-    visit(at + "bn.running_mean", p.bn.running_mean);
-    visit(at + "bn.running_var", p.bn.running_var);
-  }
-}
-
-// Ranges as [min0, max0, min1, max1, ...] for checkpoints, and back.
-std::vector<float> flatten(const TensorRanges& ranges) {
-  std::vector<float> flat;
-  for (const TensorRange& r : ranges) {
-    flat.push_back(r.min);
-    flat.push_back(r.max);
-  }
-  return flat;
-}
-
-TensorRanges unflatten(const std::vector<float>& flat) {
-  TensorRanges ranges(flat.size() / 2);
-  for (std::size_t t = 0; t < ranges.size(); ++t) ranges[t] = {flat[2 * t], flat[2 * t + 1]};
-  return ranges;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -283,7 +252,7 @@ TrainResult Trainer::run(const std::string& checkpoint_path) {
 
 void Trainer::save_checkpoint(const std::string& path) const {
   CheckpointFile f;
-  f.meta["format"] = kCheckpointFormat;
+  f.meta["format"] = kTrainingCheckpointFormat;
   f.meta["arch"] = nlohmann::json::parse(arch_to_json(arch_).dump());
   f.meta["options"] = train_options_to_json(options_);
   f.meta["epochs_done"] = epochs_done_;
@@ -298,8 +267,8 @@ void Trainer::save_checkpoint(const std::string& path) const {
                                {"float_test_loss", float_results_.float_test_loss},
                                {"ptq_int8_test_accuracy", float_results_.ptq_int8_test_accuracy}};
   }
-  if (model_.quantized()) f.arrays["qat.ranges"] = flatten(model_.quantization_ranges());
-  if (!int8_ranges_.empty()) f.arrays["int8.ranges"] = flatten(int8_ranges_);
+  if (model_.quantized()) f.arrays["qat.ranges"] = flatten_ranges(model_.quantization_ranges());
+  if (!int8_ranges_.empty()) f.arrays["int8.ranges"] = flatten_ranges(int8_ranges_);
   const auto& buffers = sgd_.momentum_buffers();
   for (std::size_t i = 0; i < buffers.size(); ++i) f.arrays["momentum." + std::to_string(i)] = buffers[i];
   write_checkpoint_file(path, f);
@@ -308,7 +277,9 @@ void Trainer::save_checkpoint(const std::string& path) const {
 void Trainer::resume_from(const std::string& path) {
   const CheckpointFile f = read_checkpoint_file(path);
   FieldReader meta(f.meta, path, "meta");
-  if (meta.string("format") != kCheckpointFormat) meta.fail("format", "not a training checkpoint");
+  if (meta.string("format") != kTrainingCheckpointFormat) {
+    meta.fail("format", "not a training checkpoint");
+  }
   if (!(arch_from_json(f.meta.at("arch"), path + " (meta.arch)") == arch_)) {
     throw InputError(path, "meta.arch", "the checkpoint was trained for a different arch");
   }
@@ -339,7 +310,7 @@ void Trainer::resume_from(const std::string& path) {
   if (epochs_done > options_.epochs) {
     const std::size_t tensors = net_.layers.size() + 1;
     model_.enable_quantization(
-        unflatten(f.array("qat.ranges", path, static_cast<long long>(2 * tensors))));
+        unflatten_ranges(f.array("qat.ranges", path, static_cast<long long>(2 * tensors))));
   }
   auto slots = model_.param_slots();
   auto& buffers = sgd_.momentum_buffers();
