@@ -14,6 +14,8 @@ packages=(
   libbenchmark-dev     # benchmark executables
   zlib1g-dev           # gzipped data sets
   dataset-fashion-mnist  # real training data for the trainer
+  gcc-arm-none-eabi libnewlib-arm-none-eabi  # building the exported Cortex-M firmware
+  qemu-system-arm      # running that firmware (mps2-an386 Cortex-M4, mps2-an500 Cortex-M7)
 )
 
 missing=()
