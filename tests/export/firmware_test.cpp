@@ -1,0 +1,274 @@
+// The exported C tree end to end: a tiny patched model is exported with write_export(), then
+// (1) the host harness is built from the exported CMakeLists.txt with the system C compiler and
+// must print the reference int8 logits and exit 0; (2) the bare-metal firmware is built with
+// arm-none-eabi-gcc for Cortex-M4 and Cortex-M7 and run under QEMU (mps2-an386 / an500): the
+// same logits, intact guards, and an arena high-water mark measured on the device equal to the
+// planned arena size (ARCHITECTURE.md invariants 1 and 3). A missing cross toolchain or QEMU is
+// a failure that names tools/setup.sh, never a silent skip.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "export/codegen.hpp"
+#include "export/runtime_model.hpp"
+#include "space/lower.hpp"
+#include "space/random.hpp"
+#include "trainer/folded_float_inference.hpp"
+#include "trainer/init.hpp"
+#include "trainer/int8_inference.hpp"
+
+namespace patchnas {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace trainer;
+
+constexpr int kTestImages = 3;
+
+// 24x24x1 input, stem to 12x12, a residual block, a strided expanding block, a residual k5
+// block, a head; n = 2 patches over the stem and the first two blocks.
+Arch tiny_patched_arch() {
+  Arch a;
+  a.name = "firmware-test";
+  a.resolution = 24;
+  a.input_channels = 1;
+  a.stem = {8, 3, 2};
+  a.blocks = {{3, 1.0, 8, 1}, {3, 3.0, 16, 2}, {5, 2.0, 16, 1}};
+  a.head_out = 32;
+  a.classes = 10;
+  a.patch = PatchSpec{2, 2};
+  return a;
+}
+
+Tensor random_images(int n, const Arch& a, Rng& rng) {
+  Tensor t(n, a.resolution, a.resolution, a.input_channels);
+  for (float& v : t.data) v = static_cast<float>(rng.unit() * 2.0 - 1.0);
+  return t;
+}
+
+// Random float parameters with a non-trivial BatchNorm, calibrated on random images (as in
+// executor_test.cpp).
+QuantizedModel random_quantized(const Arch& arch, std::uint64_t seed) {
+  const Network net = lower(arch);
+  ModelParams params = init_params(net, seed);
+  Rng rng(seed + 1);
+  for (LayerParams& p : params.layers) {
+    if (!p.has_bn) continue;
+    for (std::size_t o = 0; o < p.bn.gamma.size(); ++o) {
+      p.bn.gamma[o] = static_cast<float>(0.5 + rng.unit());
+      p.bn.beta[o] = static_cast<float>(0.4 * rng.unit() - 0.2);
+      p.bn.running_mean[o] = static_cast<float>(0.4 * rng.unit() - 0.2);
+      p.bn.running_var[o] = static_cast<float>(0.5 + rng.unit());
+    }
+  }
+  const auto folded = fold_batchnorm(net, params);
+  TensorRanges ranges;
+  folded_float_inference(net, folded, random_images(8, arch, rng), &ranges);
+  return quantize_model(net, folded, ranges);
+}
+
+ExportInputs tiny_export_inputs() {
+  ExportInputs in;
+  in.arch = tiny_patched_arch();
+  in.quantized = random_quantized(in.arch, 21);
+  Rng rng(5);
+  const Int8Tensor q =
+      quantize_images(random_images(kTestImages, in.arch, rng), in.quantized.tensors[0]);
+  const std::size_t bytes = q.data.size() / kTestImages;
+  for (int i = 0; i < kTestImages; ++i) {
+    in.test_images.emplace_back(q.data.begin() + static_cast<long>(i * bytes),
+                                q.data.begin() + static_cast<long>((i + 1) * bytes));
+  }
+  compute_expected_logits(in);
+  return in;
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+CommandResult run_command(const std::string& command) {
+  CommandResult r;
+  FILE* pipe = ::popen(("(" + command + ") 2>&1").c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buffer{};
+  std::size_t got = 0;
+  while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), got);
+  const int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
+bool have_tool(const std::string& tool) {
+  return run_command("command -v " + tool + " >/dev/null").exit_code == 0;
+}
+
+std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) lines.push_back(line);
+  }
+  return lines;
+}
+
+bool has_line(const std::string& text, const std::string& wanted) {
+  const auto lines = lines_starting_with(text, wanted);
+  return std::find(lines.begin(), lines.end(), wanted) != lines.end();
+}
+
+// The value of the first "key N" line, or -1.
+long long value_of(const std::string& text, const std::string& key) {
+  for (const std::string& line : lines_starting_with(text, key + " ")) {
+    return std::stoll(line.substr(key.size() + 1));
+  }
+  return -1;
+}
+
+// The size of `section` in `arm-none-eabi-size -A` output, or -1.
+long long section_size(const std::string& size_output, const std::string& section) {
+  const std::regex row("^" + std::regex_replace(section, std::regex(R"(\.)"), R"(\.)") +
+                       R"(\s+(\d+)\s+\d+\s*$)");
+  std::istringstream in(size_output);
+  std::string line;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_match(line, m, row)) return std::stoll(m[1]);
+  }
+  return -1;
+}
+
+class ExportedFirmware : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    inputs_ = new ExportInputs(tiny_export_inputs());
+    arena_bytes_ = RuntimeModel(inputs_->arch, inputs_->quantized).arena_bytes();
+    dir_ = new fs::path(fs::temp_directory_path() /
+                        ("patchnas_firmware_test_" + std::to_string(::getpid())));
+    fs::remove_all(*dir_);
+    write_export(*inputs_, dir_->string());
+  }
+
+  static void TearDownTestSuite() {
+    const auto* suite = ::testing::UnitTest::GetInstance()->current_test_suite();
+    if (suite != nullptr && suite->failed_test_count() > 0) {
+      std::cout << "firmware_test: kept the export in " << dir_->string() << "\n";
+    } else {
+      fs::remove_all(*dir_);
+    }
+    delete dir_;
+    delete inputs_;
+  }
+
+  // "image K: v0 v1 ... vN" for every test image, from the reference int8 inference.
+  static std::vector<std::string> expected_image_lines() {
+    std::vector<std::string> lines;
+    for (std::size_t i = 0; i < inputs_->expected_logits.size(); ++i) {
+      std::string line = "image " + std::to_string(i) + ":";
+      for (const std::int8_t v : inputs_->expected_logits[i]) {
+        line.append(" ").append(std::to_string(v));
+      }
+      lines.push_back(line);
+    }
+    return lines;
+  }
+
+  static void check_firmware(const std::string& cpu) {
+    ASSERT_TRUE(have_tool("arm-none-eabi-gcc"))
+        << "arm-none-eabi-gcc is not installed: run tools/setup.sh";
+    ASSERT_TRUE(have_tool("qemu-system-arm")) << "qemu-system-arm is not installed: run tools/setup.sh";
+    const std::string make = "make --no-print-directory -C " + quoted(*dir_ / "firmware") +
+                             " CPU=" + cpu;
+    const CommandResult build = run_command(make + " -j4");
+    ASSERT_EQ(build.exit_code, 0) << build.output;
+    EXPECT_EQ(build.output.find("warning:"), std::string::npos) << build.output;
+
+    const CommandResult run = run_command(make + " run");
+    std::cout << "--- " << cpu << " under QEMU ---\n" << run.output;
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(lines_starting_with(run.output, "image "), expected_image_lines()) << run.output;
+    EXPECT_TRUE(has_line(run.output, "guards intact")) << run.output;
+    EXPECT_TRUE(has_line(run.output, "OK " + std::to_string(kTestImages) + " images"))
+        << run.output;
+    EXPECT_EQ(value_of(run.output, "arena_bytes"), static_cast<long long>(arena_bytes_));
+    EXPECT_EQ(value_of(run.output, "arena_high_water_bytes"),
+              static_cast<long long>(arena_bytes_));
+    const long long stack = value_of(run.output, "stack_high_water_bytes");
+    EXPECT_GT(stack, 0);
+
+    const CommandResult size = run_command(make + " size");
+    std::cout << size.output;
+    ASSERT_EQ(size.exit_code, 0) << size.output;
+    const long long stack_section = section_size(size.output, ".stack");
+    EXPECT_EQ(stack_section, 16 * 1024) << size.output;  // link.ld's default STACK_SIZE
+    EXPECT_LT(stack, stack_section);
+    EXPECT_GE(section_size(size.output, ".bss"), static_cast<long long>(arena_bytes_))
+        << size.output;
+  }
+
+  static ExportInputs* inputs_;
+  static std::size_t arena_bytes_;
+  static fs::path* dir_;
+};
+
+ExportInputs* ExportedFirmware::inputs_ = nullptr;
+std::size_t ExportedFirmware::arena_bytes_ = 0;
+fs::path* ExportedFirmware::dir_ = nullptr;
+
+TEST_F(ExportedFirmware, HostHarnessPrintsTheReferenceLogits) {
+  const fs::path build = *dir_ / "build-host";
+  const CommandResult configure =
+      run_command("cmake -S " + quoted(*dir_) + " -B " + quoted(build));
+  ASSERT_EQ(configure.exit_code, 0) << configure.output;
+  const CommandResult compile = run_command("cmake --build " + quoted(build) + " -j 4");
+  ASSERT_EQ(compile.exit_code, 0) << compile.output;
+  EXPECT_EQ(compile.output.find("warning:"), std::string::npos) << compile.output;
+
+  const CommandResult run = run_command(quoted(build / "model_host"));
+  std::cout << "--- host ---\n" << run.output;
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(lines_starting_with(run.output, "image "), expected_image_lines()) << run.output;
+  EXPECT_TRUE(has_line(run.output, "OK " + std::to_string(kTestImages) + " images"))
+      << run.output;
+}
+
+TEST_F(ExportedFirmware, CortexM4UnderQemuMatchesAndUsesExactlyThePlannedArena) {
+  check_firmware("m4");
+}
+
+TEST_F(ExportedFirmware, CortexM7UnderQemuMatchesAndUsesExactlyThePlannedArena) {
+  check_firmware("m7");
+}
+
+// RAM_SIZE emulates a real part: with room for the 16K stack, the arena and some slack the
+// firmware links; with less RAM than stack + arena the link fails, not the device.
+TEST_F(ExportedFirmware, LinkFollowsTheRamSizeOfARealPart) {
+  ASSERT_TRUE(have_tool("arm-none-eabi-gcc"))
+      << "arm-none-eabi-gcc is not installed: run tools/setup.sh";
+  const std::string make = "make --no-print-directory -C " + quoted(*dir_ / "firmware") +
+                           " CPU=m4 -j4 RAM_SIZE=";
+  const std::size_t stack = 16 * 1024;
+  const CommandResult fits = run_command(make + std::to_string(stack + arena_bytes_ + 4096));
+  EXPECT_EQ(fits.exit_code, 0) << fits.output;
+  const CommandResult too_small = run_command(make + std::to_string(stack + arena_bytes_ / 2));
+  EXPECT_NE(too_small.exit_code, 0) << too_small.output;
+  EXPECT_NE(too_small.output.find("region `RAM' overflowed"), std::string::npos)
+      << too_small.output;
+}
+
+}  // namespace
+}  // namespace patchnas
