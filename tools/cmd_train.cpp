@@ -125,8 +125,12 @@ void run_train(const TrainArgs& args) {
   const Arch arch = read_arch_file(args.arch_file);
   const TrainData data = load_data(args);
   check_args(args, arch, data);
-  std::filesystem::create_directories(args.out_dir);
   const std::string checkpoint = args.out_dir + "/checkpoint.bin";
+  if (!args.resume && std::filesystem::exists(checkpoint)) {
+    throw InputError(args.out_dir, "", "holds a training run already: pass --resume to continue "
+                                       "it, or use another --out");
+  }
+  std::filesystem::create_directories(args.out_dir);
   const bool csv = args.metrics == "csv";
   const std::string metrics_file = args.out_dir + (csv ? "/metrics.csv" : "/metrics.jsonl");
 

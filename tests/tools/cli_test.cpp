@@ -193,6 +193,11 @@ TEST(Cli, TrainQuickRunWritesOutputsAndResumes) {
   EXPECT_GT(int8, 0.5);  // 10 classes, 2000 samples, 3 epochs: far above chance
   EXPECT_GT(summary["float_test_accuracy"].get<double>(), 0.5);
 
+  // Without --resume the finished run is not overwritten.
+  const Outcome refused = run(args);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(lines(refused.err), 1) << refused.err;
+  EXPECT_NE(refused.err.find("pass --resume"), std::string::npos) << refused.err;
   // Resuming a finished run trains nothing and reproduces the same summary.
   const Outcome again = run(args + " --resume");
   ASSERT_EQ(again.exit_code, 0) << again.err;
