@@ -9,6 +9,7 @@
 #include <random>
 
 #include "export/runtime_model.hpp"
+#include "random_model.hpp"
 #include "space/lower.hpp"
 #include "space/random.hpp"
 #include "trainer/folded_float_inference.hpp"
@@ -47,31 +48,8 @@ Arch random_small_arch(std::mt19937& rng) {
   return a;
 }
 
-Tensor random_images(int n, const Arch& a, Rng& rng) {
-  Tensor t(n, a.resolution, a.resolution, a.input_channels);
-  for (float& v : t.data) v = static_cast<float>(rng.unit() * 2.0 - 1.0);
-  return t;
-}
-
-// Random float parameters with a non-trivial BatchNorm, calibrated on random images.
-QuantizedModel random_quantized(const Arch& arch, std::uint64_t seed) {
-  const Network net = lower(arch);
-  ModelParams params = init_params(net, seed);
-  Rng rng(seed + 1);
-  for (LayerParams& p : params.layers) {
-    if (!p.has_bn) continue;
-    for (std::size_t o = 0; o < p.bn.gamma.size(); ++o) {
-      p.bn.gamma[o] = static_cast<float>(0.5 + rng.unit());
-      p.bn.beta[o] = static_cast<float>(0.4 * rng.unit() - 0.2);
-      p.bn.running_mean[o] = static_cast<float>(0.4 * rng.unit() - 0.2);
-      p.bn.running_var[o] = static_cast<float>(0.5 + rng.unit());
-    }
-  }
-  const auto folded = fold_batchnorm(net, params);
-  TensorRanges ranges;
-  folded_float_inference(net, folded, random_images(8, arch, rng), &ranges);
-  return quantize_model(net, folded, ranges);
-}
+using testing::random_images;
+using testing::random_quantized;
 
 constexpr std::size_t kGuard = 64;
 constexpr std::uint8_t kGuardByte = 0x5A;

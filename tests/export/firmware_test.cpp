@@ -19,8 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "estimators/estimate.hpp"
 #include "export/codegen.hpp"
 #include "export/runtime_model.hpp"
+#include "random_model.hpp"
 #include "space/lower.hpp"
 #include "space/random.hpp"
 #include "trainer/folded_float_inference.hpp"
@@ -50,32 +52,8 @@ Arch tiny_patched_arch() {
   return a;
 }
 
-Tensor random_images(int n, const Arch& a, Rng& rng) {
-  Tensor t(n, a.resolution, a.resolution, a.input_channels);
-  for (float& v : t.data) v = static_cast<float>(rng.unit() * 2.0 - 1.0);
-  return t;
-}
-
-// Random float parameters with a non-trivial BatchNorm, calibrated on random images (as in
-// executor_test.cpp).
-QuantizedModel random_quantized(const Arch& arch, std::uint64_t seed) {
-  const Network net = lower(arch);
-  ModelParams params = init_params(net, seed);
-  Rng rng(seed + 1);
-  for (LayerParams& p : params.layers) {
-    if (!p.has_bn) continue;
-    for (std::size_t o = 0; o < p.bn.gamma.size(); ++o) {
-      p.bn.gamma[o] = static_cast<float>(0.5 + rng.unit());
-      p.bn.beta[o] = static_cast<float>(0.4 * rng.unit() - 0.2);
-      p.bn.running_mean[o] = static_cast<float>(0.4 * rng.unit() - 0.2);
-      p.bn.running_var[o] = static_cast<float>(0.5 + rng.unit());
-    }
-  }
-  const auto folded = fold_batchnorm(net, params);
-  TensorRanges ranges;
-  folded_float_inference(net, folded, random_images(8, arch, rng), &ranges);
-  return quantize_model(net, folded, ranges);
-}
+using testing::random_images;
+using testing::random_quantized;
 
 ExportInputs tiny_export_inputs() {
   ExportInputs in;
@@ -252,6 +230,34 @@ TEST_F(ExportedFirmware, CortexM4UnderQemuMatchesAndUsesExactlyThePlannedArena) 
 
 TEST_F(ExportedFirmware, CortexM7UnderQemuMatchesAndUsesExactlyThePlannedArena) {
   check_firmware("m7");
+}
+
+// The model's constants in flash, compiled for Cortex-M4, against the estimator's count of
+// them (int8 weights + an int32 bias, multiplier and shift per output channel): the object's
+// read-only data holds exactly those plus the small layer table and tile rows.
+TEST_F(ExportedFirmware, ModelConstantsInFlashMatchTheEstimator) {
+  ASSERT_TRUE(have_tool("arm-none-eabi-gcc"))
+      << "arm-none-eabi-gcc is not installed: run tools/setup.sh";
+  const fs::path object = *dir_ / "model_m4.o";
+  const CommandResult compiled = run_command(
+      "arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -O2 -std=c99 -c " + quoted(*dir_ / "model.c") +
+      " -I" + quoted(*dir_) + " -I" + quoted(*dir_ / "runtime" / "include") + " -o " +
+      quoted(object));
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.output;
+  const CommandResult size = run_command("arm-none-eabi-size -A " + quoted(object));
+  ASSERT_EQ(size.exit_code, 0) << size.output;
+  const long long rodata = section_size(size.output, ".rodata");
+  McuProfile mcu;
+  mcu.clock_hz = 1.0;
+  const Estimate e = estimate(inputs_->arch, mcu);
+  const std::size_t layers = lower(inputs_->arch).layers.size();
+  // Besides the estimator's constants: the pn_layer table, tile rows, residual parameters and
+  // the pooling layer's one multiplier and shift.
+  const long long table_bound = static_cast<long long>(layers) * (sizeof(pn_layer) + 32) + 256;
+  EXPECT_GE(rodata, e.model_flash_bytes) << size.output;
+  EXPECT_LE(rodata, e.model_flash_bytes + table_bound) << size.output;
+  std::printf("model .rodata %lld B, estimator model_flash_bytes %lld B\n", rodata,
+              static_cast<long long>(e.model_flash_bytes));
 }
 
 // RAM_SIZE emulates a real part: with room for the 16K stack, the arena and some slack the
