@@ -57,6 +57,17 @@ typedef struct {
 pn_status pn_model_run(const pn_model* model, const int8_t* image, uint8_t* arena,
                        size_t arena_bytes, int8_t* logits);
 
+/* Called around every kernel call (once per tile for patch-stage layers): begin = 1 before,
+ * 0 after. For profiling on the device; the executor's work does not depend on it. */
+typedef struct {
+  void (*on_layer)(void* context, int32_t layer, int32_t begin);
+  void* context;
+} pn_observer;
+
+/* pn_model_run, telling `observer` (may be NULL) about every kernel call. */
+pn_status pn_model_run_observed(const pn_model* model, const int8_t* image, uint8_t* arena,
+                                size_t arena_bytes, int8_t* logits, const pn_observer* observer);
+
 #ifdef __cplusplus
 }
 #endif

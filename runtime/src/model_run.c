@@ -82,11 +82,28 @@ static pn_status run_layer(const pn_model* m, int32_t index, const int8_t* image
   return PN_ERR_NOT_IMPLEMENTED;
 }
 
+/* run_layer, reported to the observer. */
+static pn_status observed_layer(const pn_model* m, int32_t index, const int8_t* image,
+                                uint8_t* arena, int patched, int32_t ti, int32_t tj,
+                                const pn_observer* observer) {
+  pn_status s;
+  if (observer != NULL) observer->on_layer(observer->context, index, 1);
+  s = run_layer(m, index, image, arena, patched, ti, tj);
+  if (observer != NULL) observer->on_layer(observer->context, index, 0);
+  return s;
+}
+
 pn_status pn_model_run(const pn_model* m, const int8_t* image, uint8_t* arena, size_t arena_bytes,
                        int8_t* logits) {
+  return pn_model_run_observed(m, image, arena, arena_bytes, logits, NULL);
+}
+
+pn_status pn_model_run_observed(const pn_model* m, const int8_t* image, uint8_t* arena,
+                                size_t arena_bytes, int8_t* logits, const pn_observer* observer) {
   int32_t i, ti, tj;
   const pn_layer* last;
-  if (m == NULL || image == NULL || arena == NULL || logits == NULL || m->layer_count < 1) {
+  if (m == NULL || image == NULL || arena == NULL || logits == NULL || m->layer_count < 1 ||
+      (observer != NULL && observer->on_layer == NULL)) {
     return PN_ERR_ARGUMENT;
   }
   if (arena_bytes < (size_t)m->arena_bytes || m->patch_layers < 0 ||
@@ -100,13 +117,13 @@ pn_status pn_model_run(const pn_model* m, const int8_t* image, uint8_t* arena, s
   for (ti = 0; ti < (m->patch_layers > 0 ? m->patch_n : 0); ++ti) {
     for (tj = 0; tj < m->patch_n; ++tj) {
       for (i = 0; i < m->patch_layers; ++i) {
-        const pn_status s = run_layer(m, i, image, arena, 1, ti, tj);
+        const pn_status s = observed_layer(m, i, image, arena, 1, ti, tj, observer);
         if (s != PN_OK) return s;
       }
     }
   }
   for (i = m->patch_layers; i < m->layer_count; ++i) {
-    const pn_status s = run_layer(m, i, image, arena, 0, 0, 0);
+    const pn_status s = observed_layer(m, i, image, arena, 0, 0, 0, observer);
     if (s != PN_OK) return s;
   }
   last = &m->layers[m->layer_count - 1];

@@ -232,6 +232,39 @@ TEST_F(ExportedFirmware, CortexM7UnderQemuMatchesAndUsesExactlyThePlannedArena) 
   check_firmware("m7");
 }
 
+// Instruction counts per op type under QEMU -icount: the timer's rate is measured against a
+// loop of known length (1.6 ticks an instruction at shift 6), the per-op counts add up to the
+// total, every op with MACs executes instructions, and two runs count exactly the same.
+TEST_F(ExportedFirmware, InstructionCountsPerOpUnderQemu) {
+  ASSERT_TRUE(have_tool("arm-none-eabi-gcc"))
+      << "arm-none-eabi-gcc is not installed: run tools/setup.sh";
+  ASSERT_TRUE(have_tool("qemu-system-arm")) << "qemu-system-arm is not installed: run tools/setup.sh";
+  const std::string profile =
+      "make --no-print-directory -C " + quoted(*dir_ / "firmware") + " CPU=m4 profile";
+  const CommandResult first = run_command(profile);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_EQ(first.output.find("warning:"), std::string::npos) << first.output;
+  const long long rate = value_of(first.output, "ticks_per_million_instructions");
+  EXPECT_NEAR(static_cast<double>(rate), 1.6e6, 1.6e6 * 1e-4) << first.output;
+  long long sum = 0;
+  for (const char* op : {"conv", "depthwise", "pointwise", "pool", "fc"}) {
+    const long long instructions = value_of(first.output, std::string("instructions ") + op);
+    const long long macs = value_of(first.output, std::string("macs ") + op);
+    ASSERT_GE(instructions, 0) << op << "\n" << first.output;
+    if (macs > 0) {
+      EXPECT_GT(instructions, macs) << op;  // at least one instruction a MAC
+      EXPECT_LT(instructions, 200 * macs) << op;
+    }
+    sum += instructions;
+  }
+  const long long total = value_of(first.output, "instructions_total");
+  EXPECT_EQ(total, sum);
+  EXPECT_GT(total, 0);
+  const CommandResult second = run_command(profile);
+  EXPECT_EQ(lines_starting_with(second.output, "instructions"),
+            lines_starting_with(first.output, "instructions"));
+}
+
 // The model's constants in flash, compiled for Cortex-M4, against the estimator's count of
 // them (int8 weights + an int32 bias, multiplier and shift per output channel): the object's
 // read-only data holds exactly those plus the small layer table and tile rows.

@@ -18,6 +18,9 @@
 
 #include "model.h"
 #include "semihost.h"
+#ifdef PN_PROFILE
+#include "profile.h"
+#endif
 #include "test_images.h"
 
 #define GUARD_BYTES 32u
@@ -170,5 +173,8 @@ int main(void) {
     sh_puts("FAIL the arena high-water mark differs from the planned arena size\n");
     return 3;
   }
+#ifdef PN_PROFILE
+  if (profile_model(arena, test_images[0]) != 0) return 4;
+#endif
   return 0;
 }

@@ -1,0 +1,118 @@
+/* Under QEMU with -icount, the CMSDK APB timer 0 (0x40000000) ticks in a fixed proportion to
+ * executed instructions. The proportion is measured first with a loop of known length (two
+ * instructions an iteration), then every kernel call of one inference is timed through the
+ * executor's observer and summed per op type. QEMU is not cycle-accurate: these are
+ * instructions, not cycles. */
+#include "profile.h"
+
+#include "model.h"
+#include "semihost.h"
+
+#define TIMER_CTRL (*(volatile uint32_t*)0x40000000u)
+#define TIMER_VALUE (*(volatile uint32_t*)0x40000004u)
+#define TIMER_RELOAD (*(volatile uint32_t*)0x40000008u)
+#define KINDS 5
+
+static const char* const kind_names[KINDS] = {"conv", "depthwise", "pointwise", "pool", "fc"};
+
+typedef struct {
+  uint32_t start;
+  uint32_t ticks[KINDS];
+} profile_state;
+
+/* Two instructions an iteration (subs, bne). */
+static void spin(uint32_t n) { __asm__ volatile("1: subs %0, %0, #1\n bne 1b\n" : "+r"(n) : : "cc"); }
+
+/* The timer counts down. */
+static uint32_t ticks_for_spin(uint32_t n) {
+  const uint32_t before = TIMER_VALUE;
+  spin(n);
+  return before - TIMER_VALUE;
+}
+
+static void on_layer(void* context, int32_t layer, int32_t begin) {
+  profile_state* state = (profile_state*)context;
+  const uint32_t now = TIMER_VALUE;
+  if (begin) {
+    state->start = now;
+  } else {
+    state->ticks[model_net.layers[layer].kind] += state->start - now;
+  }
+}
+
+/* MACs of one output pixel of layer l. */
+static uint32_t macs_per_pixel(const pn_layer* l) {
+  const pn_conv_params* g = &l->geometry;
+  switch (l->kind) {
+    case PN_LAYER_CONV: return (uint32_t)(g->kernel * g->kernel * g->in_c * g->out_c);
+    case PN_LAYER_DEPTHWISE: return (uint32_t)(g->kernel * g->kernel * g->out_c);
+    case PN_LAYER_POINTWISE:
+    case PN_LAYER_FC: return (uint32_t)(g->in_c * g->out_c);
+    default: return 0u;
+  }
+}
+
+/* Output pixels a layer computes: its map, or for patch-stage layers the sum of its tiles. */
+static uint32_t pixels_executed(int32_t index) {
+  const pn_layer* l = &model_net.layers[index];
+  uint32_t rows = 0;
+  int32_t t;
+  if (index >= model_net.patch_layers) return (uint32_t)(l->geometry.out_h * l->geometry.out_w);
+  for (t = 0; t < model_net.patch_n; ++t) {
+    const int16_t* r = model_net.tile_rows + ((uint32_t)index * (uint32_t)model_net.patch_n + (uint32_t)t) * 2u;
+    rows += (uint32_t)(r[1] - r[0] + 1);
+  }
+  return rows * rows;
+}
+
+/* "<what><kind> <value>\n" */
+static void print_kind(const char* what, const char* kind, uint32_t value) {
+  sh_puts(what);
+  sh_puts(kind);
+  sh_putu(" ", value);
+}
+
+static uint32_t instructions(uint32_t ticks, uint32_t ticks_per_million) {
+  return (uint32_t)(((uint64_t)ticks * 1000000u + ticks_per_million / 2u) / ticks_per_million);
+}
+
+int profile_model(uint8_t* arena, const int8_t* image) {
+  profile_state state = {0, {0, 0, 0, 0, 0}};
+  pn_observer observer;
+  int8_t logits[MODEL_CLASSES];
+  uint32_t macs[KINDS] = {0, 0, 0, 0, 0};
+  uint32_t executed[KINDS] = {0, 0, 0, 0, 0};
+  uint32_t ticks_per_million, total = 0;
+  int32_t i;
+  TIMER_CTRL = 0u;
+  TIMER_RELOAD = 0xFFFFFFFFu;
+  TIMER_VALUE = 0xFFFFFFFFu;
+  TIMER_CTRL = 1u;
+  /* 1,000,000 instructions: the difference of 1,000,000 and 500,000 iterations. */
+  ticks_per_million = ticks_for_spin(1000000u) - ticks_for_spin(500000u);
+  if (ticks_per_million == 0u) {
+    sh_puts("FAIL the timer does not tick: run QEMU with -icount\n");
+    return 1;
+  }
+  observer.on_layer = on_layer;
+  observer.context = &state;
+  if (pn_model_run_observed(&model_net, image, arena, MODEL_ARENA_BYTES, logits, &observer) != PN_OK) {
+    sh_puts("FAIL the profiled inference failed\n");
+    return 1;
+  }
+  for (i = 0; i < model_net.layer_count; ++i) {
+    const pn_layer* l = &model_net.layers[i];
+    macs[l->kind] += macs_per_pixel(l) * (uint32_t)(l->geometry.out_h * l->geometry.out_w);
+    executed[l->kind] += macs_per_pixel(l) * pixels_executed(i);
+  }
+  sh_putu("ticks_per_million_instructions ", ticks_per_million);
+  for (i = 0; i < KINDS; ++i) {
+    const uint32_t n = instructions(state.ticks[i], ticks_per_million);
+    total += n;
+    print_kind("instructions ", kind_names[i], n);
+    print_kind("macs ", kind_names[i], macs[i]);
+    print_kind("executed_macs ", kind_names[i], executed[i]);
+  }
+  sh_putu("instructions_total ", total);
+  return 0;
+}

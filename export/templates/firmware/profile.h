@@ -1,0 +1,16 @@
+/* Instruction counts of one inference per op type, measured under QEMU with -icount
+ * (`make CPU=m4 profile`). Compiled only with PN_PROFILE. */
+#ifndef PROFILE_H
+#define PROFILE_H
+
+#include <stdint.h>
+
+/* Runs `image` once through the model in `arena`, printing
+ *   ticks_per_million_instructions N
+ *   instructions <op> N, macs <op> M, executed_macs <op> E   (one line each; op: conv,
+ *                                      depthwise, pointwise, pool, fc; executed counts overlap)
+ *   instructions_total N
+ * Returns 0 on success. */
+int profile_model(uint8_t* arena, const int8_t* image);
+
+#endif
