@@ -199,7 +199,7 @@ ExportInputs export_inputs_from_checkpoint(const std::string& checkpoint, int im
   return in;
 }
 
-void write_export(const ExportInputs& in, const std::string& out_dir) {
+void write_export(const ExportInputs& in, const std::string& out_dir, ExportTarget target) {
   const RuntimeModel rm(in.arch, in.quantized);
   const fs::path out(out_dir);
   const fs::path staging = out.string() + ".tmp." + std::to_string(::getpid());
@@ -216,7 +216,20 @@ void write_export(const ExportInputs& in, const std::string& out_dir) {
   copy_tree(runtime / "include", staging / "runtime" / "include");
   copy_tree(runtime / "src", staging / "runtime" / "src");
   const fs::path templates = PATCHNAS_EXPORT_TEMPLATES_DIR;
-  if (fs::exists(templates)) copy_tree(templates, staging);
+  copy_tree(templates, staging);
+  if (target == ExportTarget::Host) {
+    fs::remove_all(staging / "firmware");
+  } else {
+    // The firmware builds for the chosen core by default (make CPU=m4|m7 still overrides).
+    const fs::path makefile = staging / "firmware" / "Makefile";
+    std::ifstream in_file(makefile);
+    std::string text((std::istreambuf_iterator<char>(in_file)), {});
+    const std::string line = "CPU ?= m4";
+    const auto at = text.find(line);
+    if (at == std::string::npos) throw std::runtime_error(makefile.string() + ": no CPU default");
+    text.replace(at, line.size(), target == ExportTarget::CortexM7 ? "CPU ?= m7" : "CPU ?= m4");
+    write_file_atomically(makefile.string(), text, /*durable=*/false);
+  }
   fs::remove_all(out);
   if (out.has_parent_path()) fs::create_directories(out.parent_path());
   fs::rename(staging, out);

@@ -36,7 +36,12 @@ ExportInputs export_inputs_from_checkpoint(const std::string& checkpoint, int im
 // Fills expected_logits from test_images with the trainer's reference int8 inference.
 void compute_expected_logits(ExportInputs& inputs);
 
-void write_export(const ExportInputs& inputs, const std::string& out_dir);
+// host: the model, runtime and host harness only; cortex-m4/m7: also the firmware project,
+// whose Makefile then builds for that core by default.
+enum class ExportTarget { Host, CortexM4, CortexM7 };
+
+void write_export(const ExportInputs& inputs, const std::string& out_dir,
+                  ExportTarget target = ExportTarget::CortexM4);
 
 // The generated C text (for tests and for write_export).
 std::string model_header(const ExportInputs& inputs, std::size_t arena_bytes);

@@ -15,6 +15,7 @@ struct ExportArgs {
   std::string checkpoint;
   std::string out_dir;
   int images = 8;
+  std::string target = "cortex-m4";
 };
 
 void run_export(const ExportArgs& args) {
@@ -22,7 +23,10 @@ void run_export(const ExportArgs& args) {
     throw InputError("", "--images", "must be in [1, 1000]");
   }
   const ExportInputs inputs = export_inputs_from_checkpoint(args.checkpoint, args.images);
-  write_export(inputs, args.out_dir);
+  const ExportTarget target = args.target == "host"        ? ExportTarget::Host
+                              : args.target == "cortex-m7" ? ExportTarget::CortexM7
+                                                           : ExportTarget::CortexM4;
+  write_export(inputs, args.out_dir, target);
   const RuntimeModel rm(inputs.arch, inputs.quantized);
   std::printf("exported %s to %s: arena %zu bytes, %zu test images\n", inputs.arch.name.c_str(),
               args.out_dir.c_str(), rm.arena_bytes(), inputs.test_images.size());
@@ -39,6 +43,11 @@ void add_export_command(CLI::App& app) {
       ->required();
   cmd->add_option("--out", args->out_dir, "Output directory (replaced)")->required();
   cmd->add_option("--images", args->images, "Test images embedded with their reference logits")
+      ->capture_default_str();
+  cmd->add_option("--target", args->target,
+                  "host (model, runtime, host harness) or cortex-m4 / cortex-m7 (also the "
+                  "firmware project, building for that core)")
+      ->check(CLI::IsMember({"host", "cortex-m4", "cortex-m7"}))
       ->capture_default_str();
   cmd->callback([args] { run_export(*args); });
 }

@@ -55,6 +55,11 @@ std::string write_temp(const std::string& name, const std::string& text) {
   return path.string();
 }
 
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 int lines(const std::string& text) {
   return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -208,6 +213,44 @@ TEST(Cli, TrainQuickRunWritesOutputsAndResumes) {
   std::filesystem::remove_all(out);
 }
 
+TEST(Cli, ExportWritesTheTreeForTheTarget) {
+  const auto run_dir = temp_path("patchnas_cli_export_run");
+  std::filesystem::remove_all(run_dir);
+  ASSERT_EQ(run("train --arch " + arch("fmnist-ref") + " --out " + run_dir.string() +
+                " --epochs 1 --batch 64 --validation 64 --limit-train 640 --limit-test 64")
+                .exit_code,
+            0);
+  const std::string checkpoint = (run_dir / "checkpoint.bin").string();
+  const auto host = temp_path("patchnas_cli_export_host");
+  const auto m7 = temp_path("patchnas_cli_export_m7");
+  Outcome r = run("export --checkpoint " + checkpoint + " --out " + host.string() +
+                  " --target host --images 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* file : {"model.h", "model.c", "test_images.c", "CMakeLists.txt",
+                           "runtime/include/pn_model.h", "host/main.c"}) {
+    EXPECT_TRUE(std::filesystem::exists(host / file)) << file;
+  }
+  EXPECT_FALSE(std::filesystem::exists(host / "firmware"));
+  EXPECT_NE(read_text(host / "model.h").find("#define MODEL_ARENA_BYTES"), std::string::npos);
+  r = run("export --checkpoint " + checkpoint + " --out " + m7.string() + " --target cortex-m7");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_text(m7 / "firmware" / "Makefile").find("CPU ?= m7"), std::string::npos);
+
+  // Not a checkpoint: one line naming the file; no output directory.
+  const std::string bogus = write_temp("patchnas_cli_bogus.bin", "garbage");
+  const auto nowhere = temp_path("patchnas_cli_export_nowhere");
+  r = run("export --checkpoint " + bogus + " --out " + nowhere.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find(bogus), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(nowhere));
+  EXPECT_EQ(run("export --checkpoint " + checkpoint + " --out " + nowhere.string() +
+                " --target esp32")
+                .exit_code,
+            2);
+  for (const auto& dir : {run_dir, host, m7}) std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, TrainRejectsBadDataFilesWithOneLine) {
   const auto dir = temp_path("patchnas_cli_bad_data");
   std::filesystem::remove_all(dir);
@@ -238,10 +281,6 @@ std::string experiment(const std::string& name) {
   return std::string(PATCHNAS_SOURCE_DIR) + "/configs/experiments/" + name + ".json";
 }
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
 // search.jsonl without the wall-clock field, the one part of a search that may differ.
 std::string log_without_timings(const std::filesystem::path& path) {
