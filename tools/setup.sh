@@ -8,7 +8,7 @@ packages=(
   libeigen3-dev        # dense math in the trainer and the calibration least squares
   libtbb-dev           # oneTBB: parallel search scoring and training
   nlohmann-json3-dev   # JSON configs, archs and outputs
-  libspdlog-dev        # progress and diagnostics logging
+  libspdlog-dev        # its bundled {fmt} formats the calibrate report
   libcli11-dev         # the patchnas command line
   libgtest-dev libgmock-dev  # the test suites
   libbenchmark-dev     # benchmark executables
