@@ -1,11 +1,23 @@
 /* Full convolution (the stem) and the one conv loop that pointwise and FC reuse.
  * For each output pixel the valid taps of one kernel row are contiguous in both the HWC input
  * and the [out_c][k][k][in_c] weights, so the inner loop is one run of (valid kx) * in_c
- * products; padding taps (outside the FULL input map only) are skipped like the reference. */
+ * products; padding taps (outside the FULL input map only) are skipped like the reference.
+ * pn__conv_core runs the Cortex-M DSP loop (kernels_dsp.c) when the target has it, else this
+ * portable loop, which stays compiled on every target as the reference. */
 #include "pn_internal.h"
 
 void pn__conv_core(const pn_conv_params* p, const pn_quant_params* q, const pn_tensor* input,
                    const pn_tensor* residual, const pn_tensor* output, const pn_region* region) {
+#if defined(__ARM_FEATURE_DSP)
+  pn__conv_core_dsp(p, q, input, residual, output, region);
+#else
+  pn__conv_core_portable(p, q, input, residual, output, region);
+#endif
+}
+
+void pn__conv_core_portable(const pn_conv_params* p, const pn_quant_params* q,
+                            const pn_tensor* input, const pn_tensor* residual,
+                            const pn_tensor* output, const pn_region* region) {
   const int32_t k = p->kernel;
   const int32_t in_c = p->in_c;
   const int32_t out_c = p->out_c;

@@ -7,16 +7,16 @@
  * elements of channel c, so a channel's writes only ever land on input values already saved
  * in scratch; the other channels are still intact when their turn comes.
  *
- * Both modes run one loop, dw_channels, over an input plane addressed by (row, column)
- * strides: the HWC view itself (strides w*c, c) or the scratch plane (strides w, 1). */
+ * Both modes run one loop, pn__depthwise_portable, over an input plane addressed by (row,
+ * column) strides: the HWC view itself (strides w*c, c) or the scratch plane (strides w, 1).
+ * Out of place on a target with the Cortex-M DSP extension, pn__depthwise_dsp
+ * (kernels_dsp.c) computes the same bytes 4 channels at a time instead. */
 #include "pn_internal.h"
 
-/* Computes channels [c_begin, c_end) of the region. Input value of channel c at full-map
- * (iy, ix): plane[(iy - input->y0) * row_stride + (ix - input->x0) * col_stride + c - c_plane]. */
-static void dw_channels(const pn_conv_params* p, const pn_quant_params* q, const pn_tensor* input,
-                        const int8_t* plane, size_t row_stride, size_t col_stride,
-                        int32_t c_plane, const pn_tensor* output, const pn_region* region,
-                        int32_t c_begin, int32_t c_end) {
+void pn__depthwise_portable(const pn_conv_params* p, const pn_quant_params* q,
+                            const pn_tensor* input, const int8_t* plane, size_t row_stride,
+                            size_t col_stride, int32_t c_plane, const pn_tensor* output,
+                            const pn_region* region, int32_t c_begin, int32_t c_end) {
   const int32_t k = p->kernel;
   const int32_t channels = p->out_c;
   const int32_t zp = q->input_zero_point;
@@ -86,8 +86,12 @@ pn_status pn_depthwise_s8(const pn_conv_params* params, const pn_quant_params* q
   in_place = dw_in_place(input, output);
   if (!in_place) {
     if (pn__views_overlap(input, output)) return PN_ERR_ARGUMENT;
-    dw_channels(params, quant, input, input->data, (size_t)input->w * channels, channels, 0,
-                output, region, 0, params->out_c);
+#if defined(__ARM_FEATURE_DSP)
+    pn__depthwise_dsp(params, quant, input, output, region);
+#else
+    pn__depthwise_portable(params, quant, input, input->data, (size_t)input->w * channels,
+                           channels, 0, output, region, 0, params->out_c);
+#endif
     return PN_OK;
   }
   if (pn__view_bytes(output) > pn__view_bytes(input)) return PN_ERR_SHAPE;
@@ -107,7 +111,8 @@ pn_status pn_depthwise_s8(const pn_conv_params* params, const pn_quant_params* q
       const int8_t* src = input->data + c;
       size_t i;
       for (i = 0; i < pixels; ++i) plane[i] = src[i * channels];
-      dw_channels(params, quant, input, plane, (size_t)input->w, 1, c, output, region, c, c + 1);
+      pn__depthwise_portable(params, quant, input, plane, (size_t)input->w, 1, c, output, region,
+                             c, c + 1);
     }
   }
   return PN_OK;

@@ -63,9 +63,32 @@ static inline int8_t pn__output_stage(const pn_quant_params* q, int32_t o, int32
 
 /* The one full-convolution loop (conv, pointwise, FC): computes `region` of the output from
  * the input view, weights [out_c][k][k][in_c], adding `residual` (NULL: none). Arguments must
- * have been checked. */
+ * have been checked. pn__conv_core is pn__conv_core_dsp on a target with the Cortex-M DSP
+ * extension (__ARM_FEATURE_DSP), else pn__conv_core_portable; both give the same bytes, and the
+ * portable loop is compiled on every target so the device can check that (bench/qemu_kernels). */
 void pn__conv_core(const pn_conv_params* p, const pn_quant_params* q, const pn_tensor* input,
                    const pn_tensor* residual, const pn_tensor* output, const pn_region* region);
+void pn__conv_core_portable(const pn_conv_params* p, const pn_quant_params* q,
+                            const pn_tensor* input, const pn_tensor* residual,
+                            const pn_tensor* output, const pn_region* region);
+
+/* The portable depthwise loop: channels [c_begin, c_end) of the region. Input value of channel
+ * c at full-map (iy, ix): plane[(iy - input->y0) * row_stride + (ix - input->x0) * col_stride +
+ * c - c_plane] (the HWC view itself, or depthwise.c's in-place scratch plane). */
+void pn__depthwise_portable(const pn_conv_params* p, const pn_quant_params* q,
+                            const pn_tensor* input, const int8_t* plane, size_t row_stride,
+                            size_t col_stride, int32_t c_plane, const pn_tensor* output,
+                            const pn_region* region, int32_t c_begin, int32_t c_end);
+
+#if defined(__ARM_FEATURE_DSP)
+/* kernels_dsp.c: the same loops with SXTB16/SMLAD. pn__depthwise_dsp computes every channel
+ * of the region out of place from the HWC input view. */
+void pn__conv_core_dsp(const pn_conv_params* p, const pn_quant_params* q, const pn_tensor* input,
+                       const pn_tensor* residual, const pn_tensor* output,
+                       const pn_region* region);
+void pn__depthwise_dsp(const pn_conv_params* p, const pn_quant_params* q, const pn_tensor* input,
+                       const pn_tensor* output, const pn_region* region);
+#endif
 
 /* ---- argument checks (validate.c); each returns PN_OK or the first problem ---- */
 pn_status pn__check_conv_geometry(const pn_conv_params* p);

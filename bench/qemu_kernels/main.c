@@ -1,0 +1,356 @@
+/* Kernel benchmark firmware (bare-metal Cortex-M under QEMU, `make CPU=m4 run`): counts the
+ * instructions inside one call of each int8 kernel on MobileNetV2-sized shapes, and checks on
+ * the device that the kernels' Cortex-M DSP paths give the same bytes as the portable loops.
+ *
+ * Counting: with `-icount shift=6,align=off` the CMSDK APB timer 0 (0x40000000) ticks in a
+ * fixed proportion to executed instructions (1.6 a instruction); the proportion is measured
+ * first with a loop of known length, as export/templates/firmware/profile.c does. QEMU is not
+ * cycle-accurate: these are instructions, not cycles.
+ *
+ * Each shape gets random int8 data and random valid quantization parameters (zero points,
+ * per-channel multipliers in [2^30, 2^31) and shifts that put typical sums in the int8 range,
+ * a few channels with any shift in [-31, 30] so saturation is exercised too). Then:
+ *   - the public kernel (pn_pointwise_s8 / pn_depthwise_s8 / pn_conv_s8, i.e. the DSP path on a
+ *     DSP target) on the whole map, timed;
+ *   - the portable loop (pn__conv_core_portable / pn__depthwise_portable) on the same
+ *     arguments, timed, and compared byte for byte;
+ *   - both again on a random sub-region with an offset output view (the patch executor's case).
+ * Extra check-only shapes cover odd channel counts, borders, stride 2 and the fused residual.
+ *
+ * Output: one line per shape
+ *   kernel shape instructions macs instructions_per_mac cmsis_nn_instructions_per_mac
+ *   portable_instructions_per_mac dsp==portable
+ * where cmsis_nn is ARM CMSIS-NN's figure on the same shape (GCC 12 -O2, Cortex-M4,
+ * instructions inside the kernel call; "-" when not measured). Exit status 0 only when every
+ * comparison matched and every call returned PN_OK.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "pn_internal.h"
+#include "semihost.h"
+
+#define TIMER_CTRL (*(volatile uint32_t*)0x40000000u)
+#define TIMER_VALUE (*(volatile uint32_t*)0x40000004u)
+#define TIMER_RELOAD (*(volatile uint32_t*)0x40000008u)
+
+#define MAX_MAP_BYTES (56 * 56 * 96)
+#define MAX_WEIGHTS (192 * 320)
+#define MAX_CHANNELS 320
+
+typedef enum { K_POINTWISE, K_DEPTHWISE, K_CONV } kernel_kind;
+
+typedef struct {
+  kernel_kind kind;
+  int32_t in_h, in_w, in_c, out_c, kernel, stride;
+  int residual;
+  int timed;            /* 0: exactness check only (no table row) */
+  int32_t cmsis_centi;  /* CMSIS-NN instructions per MAC x 100, 0: not measured */
+} bench_shape;
+
+static const bench_shape shapes[] = {
+    {K_POINTWISE, 28, 28, 16, 96, 1, 1, 0, 1, 396},
+    {K_POINTWISE, 14, 14, 96, 24, 1, 1, 0, 1, 186},
+    {K_POINTWISE, 7, 7, 192, 320, 1, 1, 0, 1, 171},
+    {K_DEPTHWISE, 56, 56, 96, 96, 3, 1, 0, 1, 811},
+    {K_DEPTHWISE, 56, 56, 96, 96, 3, 2, 0, 1, 811},
+    {K_DEPTHWISE, 28, 28, 144, 144, 3, 1, 0, 1, 801},
+    {K_DEPTHWISE, 28, 28, 96, 96, 5, 1, 0, 1, 932},
+    {K_CONV, 96, 96, 3, 16, 3, 2, 0, 1, 477},
+    /* check-only: odd channels and widths, residual, strides, 5x5 borders */
+    {K_POINTWISE, 7, 9, 13, 7, 1, 1, 0, 0, 0},
+    {K_POINTWISE, 9, 7, 24, 17, 1, 2, 0, 0, 0},
+    {K_POINTWISE, 10, 11, 32, 24, 1, 1, 1, 0, 0},
+    {K_DEPTHWISE, 9, 11, 13, 13, 3, 2, 0, 0, 0},
+    {K_DEPTHWISE, 8, 7, 22, 22, 5, 1, 0, 0, 0},
+    {K_DEPTHWISE, 5, 6, 4, 4, 5, 2, 0, 0, 0},
+    {K_CONV, 13, 11, 3, 5, 5, 1, 0, 0, 0},
+    {K_CONV, 12, 9, 8, 6, 3, 2, 0, 0, 0},
+};
+
+static int8_t input_map[MAX_MAP_BYTES];
+static int8_t residual_map[MAX_MAP_BYTES];
+static int8_t out_dsp[MAX_MAP_BYTES];
+static int8_t out_portable[MAX_MAP_BYTES];
+static int8_t weights[MAX_WEIGHTS];
+static int32_t multipliers[MAX_CHANNELS], shifts[MAX_CHANNELS], biases[MAX_CHANNELS];
+
+static uint32_t rng_state = 0x12345678u;
+
+static uint32_t rng(void) { /* xorshift32 */
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 17;
+  rng_state ^= rng_state << 5;
+  return rng_state;
+}
+
+/* Uniform in [lo, hi]. */
+static int32_t rng_range(int32_t lo, int32_t hi) {
+  return lo + (int32_t)(rng() % (uint32_t)(hi - lo + 1));
+}
+
+static void fill_s8(int8_t* p, uint32_t n) {
+  uint32_t i;
+  for (i = 0; i < n; ++i) p[i] = (int8_t)rng();
+}
+
+/* Two instructions an iteration (subs, bne). */
+static void spin(uint32_t n) { __asm__ volatile("1: subs %0, %0, #1\n bne 1b\n" : "+r"(n) : : "cc"); }
+
+static uint32_t ticks_for_spin(uint32_t n) {
+  const uint32_t before = TIMER_VALUE;
+  spin(n);
+  return before - TIMER_VALUE;
+}
+
+static uint32_t ticks_per_million;
+
+static uint32_t instructions(uint32_t ticks) {
+  return (uint32_t)(((uint64_t)ticks * 1000000u + ticks_per_million / 2u) / ticks_per_million);
+}
+
+static void put_u(uint32_t v) {
+  char buf[12];
+  int i = 11;
+  buf[i] = 0;
+  do {
+    buf[--i] = (char)('0' + v % 10u);
+    v /= 10u;
+  } while (v);
+  sh_puts(buf + i);
+}
+
+/* v / 100 with two decimals. */
+static void put_centi(uint32_t v) {
+  char frac[4];
+  put_u(v / 100u);
+  frac[0] = '.';
+  frac[1] = (char)('0' + (v / 10u) % 10u);
+  frac[2] = (char)('0' + v % 10u);
+  frac[3] = 0;
+  sh_puts(frac);
+}
+
+static uint32_t centi_ratio(uint32_t num, uint32_t den) {
+  return (uint32_t)(((uint64_t)num * 100u + den / 2u) / den);
+}
+
+/* Typical |sum| of n products of uniform int8 pairs is about sqrt(n) * 74 * 74: pick the shift
+ * that brings it near 2^6. */
+static int32_t typical_shift(uint32_t macs_per_output) {
+  int32_t log2_sum = 13; /* 74 * 74 ~ 2^12.4 */
+  uint32_t n = macs_per_output;
+  while (n >= 4u) {
+    n /= 4u;
+    ++log2_sum;
+  }
+  return 6 - log2_sum;
+}
+
+static void random_quant(pn_quant_params* q, pn_residual_params* add, int32_t channels,
+                         uint32_t macs_per_output, int with_residual) {
+  const int32_t shift = typical_shift(macs_per_output);
+  int32_t o;
+  q->input_zero_point = rng_range(-128, 127);
+  q->output_zero_point = rng_range(-128, 127);
+  q->act_min = rng_range(-128, -100);
+  q->act_max = rng_range(100, 127);
+  for (o = 0; o < channels; ++o) {
+    multipliers[o] = (int32_t)(0x40000000u + (rng() & 0x3FFFFFFFu));
+    shifts[o] = o % 7 == 3 ? rng_range(-31, 30) : shift + rng_range(-1, 1);
+    biases[o] = rng_range(-20000, 20000);
+  }
+  q->weights = weights;
+  q->multiplier = multipliers;
+  q->shift = shifts;
+  q->bias = biases;
+  q->residual = NULL;
+  if (with_residual) {
+    add->zero_point = rng_range(-128, 127);
+    add->multiplier = (int32_t)(0x40000000u + (rng() & 0x3FFFFFFFu));
+    add->shift = rng_range(-2, 0);
+    add->output_multiplier = (int32_t)(0x40000000u + (rng() & 0x3FFFFFFFu));
+    add->output_shift = rng_range(-21, -19);
+    q->residual = add;
+  }
+}
+
+/* The public kernel (DSP path on a DSP target). */
+static pn_status run_public(const bench_shape* s, const pn_conv_params* p, const pn_quant_params* q,
+                            const pn_tensor* in, const pn_tensor* res, const pn_tensor* out,
+                            const pn_region* r) {
+  switch (s->kind) {
+    case K_POINTWISE: return pn_pointwise_s8(p, q, in, res, out, r, NULL);
+    case K_DEPTHWISE: return pn_depthwise_s8(p, q, in, out, r, NULL);
+    default: return pn_conv_s8(p, q, in, out, r, NULL);
+  }
+}
+
+/* The portable loop on the same (already checked) arguments. */
+static void run_portable(const bench_shape* s, const pn_conv_params* p, const pn_quant_params* q,
+                         const pn_tensor* in, const pn_tensor* res, const pn_tensor* out,
+                         const pn_region* r) {
+  if (s->kind == K_DEPTHWISE) {
+    pn__depthwise_portable(p, q, in, in->data, (size_t)in->w * (size_t)p->in_c,
+                           (size_t)p->in_c, 0, out, r, 0, p->out_c);
+  } else {
+    pn__conv_core_portable(p, q, in, res, out, r);
+  }
+}
+
+static const char* const kind_names[] = {"pointwise", "depthwise", "conv"};
+
+static void put_shape(const bench_shape* s) {
+  sh_puts(kind_names[s->kind]);
+  sh_puts(" ");
+  if (s->kind != K_POINTWISE) {
+    put_u((uint32_t)s->kernel);
+    sh_puts("x");
+    put_u((uint32_t)s->kernel);
+    sh_puts("s");
+    put_u((uint32_t)s->stride);
+    sh_puts(" ");
+  }
+  put_u((uint32_t)s->in_h);
+  sh_puts("x");
+  put_u((uint32_t)s->in_w);
+  sh_puts("x");
+  put_u((uint32_t)s->in_c);
+  if (s->kind != K_DEPTHWISE) {
+    sh_puts("->");
+    put_u((uint32_t)s->out_c);
+  }
+  if (s->residual) sh_puts("+res");
+}
+
+/* Runs one shape; returns 0 when every call succeeded and every comparison matched. */
+static int bench_one(const bench_shape* s) {
+  pn_conv_params p;
+  pn_quant_params q;
+  pn_residual_params add;
+  pn_tensor in, res, out_a, out_b;
+  pn_region all, sub;
+  uint32_t macs, out_bytes, t0, ticks_public, ticks_portable;
+  int same;
+  pn_status status;
+  p.in_h = s->in_h;
+  p.in_w = s->in_w;
+  p.in_c = s->in_c;
+  p.out_c = s->out_c;
+  p.kernel = s->kernel;
+  p.stride = s->stride;
+  p.pad = s->kernel / 2;
+  p.out_h = (p.in_h + 2 * p.pad - p.kernel) / p.stride + 1;
+  p.out_w = (p.in_w + 2 * p.pad - p.kernel) / p.stride + 1;
+  macs = (uint32_t)(p.out_h * p.out_w * p.kernel * p.kernel * p.out_c) *
+         (s->kind == K_DEPTHWISE ? 1u : (uint32_t)p.in_c);
+  out_bytes = (uint32_t)(p.out_h * p.out_w * p.out_c);
+  fill_s8(input_map, (uint32_t)(p.in_h * p.in_w * p.in_c));
+  fill_s8(residual_map, out_bytes);
+  fill_s8(weights, (uint32_t)(p.kernel * p.kernel * p.out_c) *
+                       (s->kind == K_DEPTHWISE ? 1u : (uint32_t)p.in_c));
+  random_quant(&q, &add, p.out_c, macs / (uint32_t)(p.out_h * p.out_w * p.out_c), s->residual);
+
+  in.data = input_map;
+  in.h = p.in_h;
+  in.w = p.in_w;
+  in.c = p.in_c;
+  in.y0 = in.x0 = 0;
+  res = in;
+  res.data = residual_map;
+  res.h = p.out_h;
+  res.w = p.out_w;
+  res.c = p.out_c;
+  out_a = res;
+  out_a.data = out_dsp;
+  out_b = out_a;
+  out_b.data = out_portable;
+  all.y0 = all.x0 = 0;
+  all.h = p.out_h;
+  all.w = p.out_w;
+  memset(out_dsp, 0x5A, out_bytes);
+  memset(out_portable, 0x5A, out_bytes);
+
+  t0 = TIMER_VALUE;
+  status = run_public(s, &p, &q, &in, s->residual ? &res : NULL, &out_a, &all);
+  ticks_public = t0 - TIMER_VALUE;
+  t0 = TIMER_VALUE;
+  run_portable(s, &p, &q, &in, s->residual ? &res : NULL, &out_b, &all);
+  ticks_portable = t0 - TIMER_VALUE;
+  same = status == PN_OK && memcmp(out_dsp, out_portable, out_bytes) == 0;
+
+  /* A sub-region into an output view of exactly that region. */
+  sub.h = rng_range(1, p.out_h);
+  sub.w = rng_range(1, p.out_w);
+  sub.y0 = rng_range(0, p.out_h - sub.h);
+  sub.x0 = rng_range(0, p.out_w - sub.w);
+  out_a.y0 = out_b.y0 = sub.y0;
+  out_a.x0 = out_b.x0 = sub.x0;
+  out_a.h = out_b.h = sub.h;
+  out_a.w = out_b.w = sub.w;
+  memset(out_dsp, 0x33, out_bytes);
+  memset(out_portable, 0x33, out_bytes);
+  if (run_public(s, &p, &q, &in, s->residual ? &res : NULL, &out_a, &sub) != PN_OK) same = 0;
+  run_portable(s, &p, &q, &in, s->residual ? &res : NULL, &out_b, &sub);
+  if (memcmp(out_dsp, out_portable, out_bytes) != 0) same = 0;
+
+  if (s->timed) {
+    const uint32_t n = instructions(ticks_public);
+    put_shape(s);
+    sh_puts(" ");
+    put_u(n);
+    sh_puts(" ");
+    put_u(macs);
+    sh_puts(" ");
+    put_centi(centi_ratio(n, macs));
+    sh_puts(" ");
+    if (s->cmsis_centi > 0) {
+      put_centi((uint32_t)s->cmsis_centi);
+    } else {
+      sh_puts("-");
+    }
+    sh_puts(" ");
+    put_centi(centi_ratio(instructions(ticks_portable), macs));
+    sh_puts(same ? " yes\n" : " NO\n");
+  } else {
+    sh_puts("check ");
+    put_shape(s);
+    sh_puts(same ? " dsp==portable: yes\n" : " dsp==portable: NO\n");
+  }
+  return same ? 0 : 1;
+}
+
+int main(void) {
+  uint32_t i, failures = 0;
+  TIMER_CTRL = 0u;
+  TIMER_RELOAD = 0xFFFFFFFFu;
+  TIMER_VALUE = 0xFFFFFFFFu;
+  TIMER_CTRL = 1u;
+  /* 1,000,000 instructions: the difference of 1,000,000 and 500,000 iterations. */
+  ticks_per_million = ticks_for_spin(1000000u) - ticks_for_spin(500000u);
+  if (ticks_per_million == 0u) {
+    sh_puts("FAIL the timer does not tick: run QEMU with -icount shift=6,align=off\n");
+    return 1;
+  }
+  sh_putu("ticks_per_million_instructions ", ticks_per_million);
+#if defined(__ARM_FEATURE_DSP)
+  sh_puts("path: Cortex-M DSP (SXTB16/SMLAD)\n");
+#else
+  sh_puts("path: portable C\n");
+#endif
+  sh_puts("kernel shape instructions macs instructions_per_mac cmsis_nn_instructions_per_mac "
+          "portable_instructions_per_mac dsp==portable\n");
+#ifdef BENCH_ONLY
+  /* Debugging aid: -DBENCH_ONLY=i runs shape i alone. */
+  failures += (uint32_t)bench_one(&shapes[BENCH_ONLY]);
+  (void)i;
+#else
+  for (i = 0; i < sizeof shapes / sizeof shapes[0]; ++i) failures += (uint32_t)bench_one(&shapes[i]);
+#endif
+  if (failures != 0u) {
+    sh_putu("FAIL dsp != portable on shapes: ", failures);
+    return 1;
+  }
+  sh_puts("OK dsp == portable on every shape\n");
+  return 0;
+}
