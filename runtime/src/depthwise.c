@@ -23,13 +23,13 @@ void pn__depthwise_portable(const pn_conv_params* p, const pn_quant_params* q,
   int32_t oy;
   for (oy = region->y0; oy < region->y0 + region->h; ++oy) {
     const int32_t iy0 = oy * p->stride - p->pad;
-    const int32_t ky_lo = iy0 < 0 ? -iy0 : 0;
-    const int32_t ky_hi = iy0 + k > p->in_h ? p->in_h - iy0 : k;
+    const int32_t ky_lo = pn__first_tap(iy0);
+    const int32_t ky_hi = pn__end_tap(iy0, k, p->in_h);
     int32_t ox;
     for (ox = region->x0; ox < region->x0 + region->w; ++ox) {
       const int32_t ix0 = ox * p->stride - p->pad;
-      const int32_t kx_lo = ix0 < 0 ? -ix0 : 0;
-      const int32_t kx_hi = ix0 + k > p->in_w ? p->in_w - ix0 : k;
+      const int32_t kx_lo = pn__first_tap(ix0);
+      const int32_t kx_hi = pn__end_tap(ix0, k, p->in_w);
       int8_t* out = output->data + ((size_t)(oy - output->y0) * (size_t)output->w +
                                     (size_t)(ox - output->x0)) * (size_t)channels;
       int32_t c;

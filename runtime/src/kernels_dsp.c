@@ -234,10 +234,10 @@ static void dsp_conv_border_pixel(const pn_conv_params* p, const pn_quant_params
   const int32_t in_c = p->in_c;
   const int32_t iy0 = oy * p->stride - p->pad;
   const int32_t ix0 = ox * p->stride - p->pad;
-  const int32_t ky_lo = iy0 < 0 ? -iy0 : 0;
-  const int32_t ky_hi = iy0 + k > p->in_h ? p->in_h - iy0 : k;
-  const int32_t kx_lo = ix0 < 0 ? -ix0 : 0;
-  const int32_t kx_hi = ix0 + k > p->in_w ? p->in_w - ix0 : k;
+  const int32_t ky_lo = pn__first_tap(iy0);
+  const int32_t ky_hi = pn__end_tap(iy0, k, p->in_h);
+  const int32_t kx_lo = pn__first_tap(ix0);
+  const int32_t kx_hi = pn__end_tap(ix0, k, p->in_w);
   const int32_t run = (kx_hi - kx_lo) * in_c;
   const size_t weights_per_output = (size_t)k * (size_t)k * (size_t)in_c;
   int8_t* out = output->data + ((size_t)(oy - output->y0) * (size_t)output->w +
@@ -412,16 +412,16 @@ void pn__depthwise_dsp(const pn_conv_params* p, const pn_quant_params* q, const 
     for (i = 0; i < 4; ++i) dsp_channel_at(q, c + i, &ch[i]);
     for (oy = region->y0; oy < region->y0 + region->h; ++oy) {
       const int32_t iy0 = oy * p->stride - p->pad;
-      const int32_t ky_lo = iy0 < 0 ? -iy0 : 0;
-      const int32_t ky_hi = iy0 + k > p->in_h ? p->in_h - iy0 : k;
+      const int32_t ky_lo = pn__first_tap(iy0);
+      const int32_t ky_hi = pn__end_tap(iy0, k, p->in_h);
       int8_t* out = output->data + ((size_t)(oy - output->y0) * (size_t)output->w +
                                     (size_t)(region->x0 - output->x0)) * (size_t)channels +
                     (size_t)c;
       int32_t ox;
       for (ox = region->x0; ox < region->x0 + region->w; ++ox, out += channels) {
         const int32_t ix0 = ox * p->stride - p->pad;
-        const int32_t kx_lo = ix0 < 0 ? -ix0 : 0;
-        const int32_t kx_hi = ix0 + k > p->in_w ? p->in_w - ix0 : k;
+        const int32_t kx_lo = pn__first_tap(ix0);
+        const int32_t kx_hi = pn__end_tap(ix0, k, p->in_w);
         const int32_t taps = kx_hi - kx_lo;
         const int8_t* x = input->data + ((size_t)(iy0 + ky_lo - input->y0) * (size_t)input->w +
                                          (size_t)(ix0 + kx_lo - input->x0)) *

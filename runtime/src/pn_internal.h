@@ -105,4 +105,11 @@ size_t pn__view_bytes(const pn_tensor* t);
 int pn__overlap(const void* a, size_t a_bytes, const void* b, size_t b_bytes);
 int pn__views_overlap(const pn_tensor* a, const pn_tensor* b);
 
+/* Taps of a k-wide kernel window starting at input coordinate i0 that fall inside [0, size):
+ * from pn__first_tap to pn__end_tap. The taps outside are the zero padding the kernels skip. */
+static inline int32_t pn__first_tap(int32_t i0) { return i0 < 0 ? -i0 : 0; }
+static inline int32_t pn__end_tap(int32_t i0, int32_t k, int32_t size) {
+  return i0 + k > size ? size - i0 : k;
+}
+
 #endif /* PN_INTERNAL_H */

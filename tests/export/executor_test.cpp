@@ -9,7 +9,7 @@
 #include <random>
 
 #include "export/runtime_model.hpp"
-#include "random_model.hpp"
+#include "support/random_model.hpp"
 #include "space/lower.hpp"
 #include "space/random.hpp"
 #include "trainer/folded_float_inference.hpp"

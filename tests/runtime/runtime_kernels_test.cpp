@@ -6,6 +6,8 @@
 // lowered network with quantize_model's parameters, layer by layer and tile by tile.
 #include <gtest/gtest.h>
 
+#include "support/random_model.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -651,45 +653,6 @@ TEST(RuntimeErrorsTest, OtherKernelsArgumentErrors) {
 
 // ---- a whole network with quantize_model's parameters ----
 
-float normal(Rng& rng) {
-  const double u1 = 1.0 - rng.unit();
-  const double u2 = rng.unit();
-  return static_cast<float>(std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2));
-}
-
-trainer::ModelParams random_params(const Network& net, Rng& rng) {
-  trainer::ModelParams params;
-  params.layers.resize(net.layers.size());
-  for (std::size_t i = 0; i < net.layers.size(); ++i) {
-    const Layer& l = net.layers[i];
-    trainer::LayerParams& p = params.layers[i];
-    if (l.kind == LayerKind::GlobalAvgPool) continue;
-    const int fan_in = trainer::weights_per_output_channel(l);
-    p.weight.resize(static_cast<std::size_t>(fan_in) * l.out.c);
-    const float stddev = std::sqrt(2.0f / static_cast<float>(fan_in));
-    for (float& w : p.weight) w = stddev * normal(rng);
-    if (l.kind == LayerKind::FullyConnected) {
-      p.bias.resize(static_cast<std::size_t>(l.out.c));
-      for (float& b : p.bias) b = 0.1f * normal(rng);
-      continue;
-    }
-    p.has_bn = true;
-    for (int o = 0; o < l.out.c; ++o) {
-      p.bn.gamma.push_back(0.5f + static_cast<float>(rng.unit()));
-      p.bn.beta.push_back(0.3f * normal(rng));
-      p.bn.running_mean.push_back(0.2f * normal(rng));
-      p.bn.running_var.push_back(0.5f + 1.5f * static_cast<float>(rng.unit()));
-    }
-  }
-  return params;
-}
-
-trainer::Tensor random_images(int n, Shape s, Rng& rng) {
-  trainer::Tensor t(n, s.h, s.w, s.c);
-  for (float& v : t.data) v = static_cast<float>(rng.unit());
-  return t;
-}
-
 TEST(RuntimeNetworkTest, LayerByLayerAndTiledMatchInt8Inference) {
   Arch a;
   a.name = "runtime-test";
@@ -702,14 +665,11 @@ TEST(RuntimeNetworkTest, LayerByLayerAndTiledMatchInt8Inference) {
   validate_arch(a, "runtime-test");
   const Network net = lower(a);
   Rng rng(21);
-  const auto folded = trainer::fold_batchnorm(net, random_params(net, rng));
-  trainer::TensorRanges ranges;
-  trainer::folded_float_inference(net, folded, random_images(32, net.layers[0].in, rng), &ranges);
-  const trainer::QuantizedModel model = trainer::quantize_model(net, folded, ranges);
+  const trainer::QuantizedModel model = testing::random_quantized(a, 21);
 
   bool saw_residual = false;
   for (int image = 0; image < 4; ++image) {
-    const trainer::Tensor x = random_images(1, net.layers[0].in, rng);
+    const trainer::Tensor x = testing::random_images(1, a, rng);
     const trainer::Int8Tensor xq = trainer::quantize_images(x, model.tensors[0]);
     const auto expected = trainer::int8_tensors(net, model, xq.data.data());
     std::vector<std::vector<std::int8_t>> tensors(net.layers.size() + 1);
