@@ -293,6 +293,43 @@ TEST_F(ExportedFirmware, ModelConstantsInFlashMatchTheEstimator) {
               static_cast<long long>(e.model_flash_bytes));
 }
 
+// The MCU profiles' runtime_code_bytes (added to every flash estimate) against the runtime's
+// code as compiled now for each core: within 25%, so a grown runtime shows up here.
+TEST_F(ExportedFirmware, ProfilesCountTheRuntimeCodeThatIsCompiled) {
+  ASSERT_TRUE(have_tool("arm-none-eabi-gcc"))
+      << "arm-none-eabi-gcc is not installed: run tools/setup.sh";
+  const std::pair<const char*, const char*> cores[] = {
+      {"stm32f412", "-mcpu=cortex-m4 -mfpu=fpv4-sp-d16"},
+      {"nrf52840", "-mcpu=cortex-m4 -mfpu=fpv4-sp-d16"},
+      {"stm32f746", "-mcpu=cortex-m7 -mfpu=fpv5-d16"},
+      {"stm32h743", "-mcpu=cortex-m7 -mfpu=fpv5-d16"}};
+  for (const auto& [mcu_name, flags] : cores) {
+    const fs::path objects = *dir_ / (std::string("runtime_objects_") + mcu_name);
+    fs::create_directories(objects);
+    const fs::path runtime = *dir_ / "runtime";
+    const CommandResult compiled = run_command(
+        "cd " + quoted(objects) + " && arm-none-eabi-gcc " + flags +
+        " -mthumb -mfloat-abi=hard -std=c99 -O2 -ffunction-sections -fdata-sections -I" +
+        quoted(runtime / "include") + " -I" + quoted(runtime / "src") + " -c " +
+        quoted(runtime / "src") + "/*.c && arm-none-eabi-size -A *.o");
+    ASSERT_EQ(compiled.exit_code, 0) << compiled.output;
+    long long text = 0;
+    std::istringstream rows(compiled.output);
+    std::string section;
+    long long bytes = 0;
+    std::string line;
+    while (std::getline(rows, line)) {
+      std::istringstream row(line);
+      if (row >> section >> bytes && section.rfind(".text", 0) == 0) text += bytes;
+    }
+    const McuProfile mcu = find_mcu_profile(mcu_name);
+    EXPECT_GT(text, 0) << compiled.output;
+    EXPECT_NEAR(static_cast<double>(mcu.runtime_code_bytes), static_cast<double>(text),
+                0.25 * static_cast<double>(text))
+        << mcu_name << ": the runtime compiles to " << text << " B of code";
+  }
+}
+
 // RAM_SIZE emulates a real part: with room for the 16K stack, the arena and some slack the
 // firmware links; with less RAM than stack + arena the link fails, not the device.
 TEST_F(ExportedFirmware, LinkFollowsTheRamSizeOfARealPart) {
