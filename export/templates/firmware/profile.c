@@ -5,12 +5,10 @@
  * instructions, not cycles. */
 #include "profile.h"
 
+#include "icount_timer.h"
 #include "model.h"
 #include "semihost.h"
 
-#define TIMER_CTRL (*(volatile uint32_t*)0x40000000u)
-#define TIMER_VALUE (*(volatile uint32_t*)0x40000004u)
-#define TIMER_RELOAD (*(volatile uint32_t*)0x40000008u)
 #define KINDS 5
 
 static const char* const kind_names[KINDS] = {"conv", "depthwise", "pointwise", "pool", "fc"};
@@ -20,19 +18,9 @@ typedef struct {
   uint32_t ticks[KINDS];
 } profile_state;
 
-/* Two instructions an iteration (subs, bne). */
-static void spin(uint32_t n) { __asm__ volatile("1: subs %0, %0, #1\n bne 1b\n" : "+r"(n) : : "cc"); }
-
-/* The timer counts down. */
-static uint32_t ticks_for_spin(uint32_t n) {
-  const uint32_t before = TIMER_VALUE;
-  spin(n);
-  return before - TIMER_VALUE;
-}
-
 static void on_layer(void* context, int32_t layer, int32_t begin) {
   profile_state* state = (profile_state*)context;
-  const uint32_t now = TIMER_VALUE;
+  const uint32_t now = icount_now();
   if (begin) {
     state->start = now;
   } else {
@@ -72,10 +60,6 @@ static void print_kind(const char* what, const char* kind, uint32_t value) {
   sh_putu(" ", value);
 }
 
-static uint32_t instructions(uint32_t ticks, uint32_t ticks_per_million) {
-  return (uint32_t)(((uint64_t)ticks * 1000000u + ticks_per_million / 2u) / ticks_per_million);
-}
-
 int profile_model(uint8_t* arena, const int8_t* image) {
   profile_state state = {0, {0, 0, 0, 0, 0}};
   pn_observer observer;
@@ -84,12 +68,7 @@ int profile_model(uint8_t* arena, const int8_t* image) {
   uint32_t executed[KINDS] = {0, 0, 0, 0, 0};
   uint32_t ticks_per_million, total = 0;
   int32_t i;
-  TIMER_CTRL = 0u;
-  TIMER_RELOAD = 0xFFFFFFFFu;
-  TIMER_VALUE = 0xFFFFFFFFu;
-  TIMER_CTRL = 1u;
-  /* 1,000,000 instructions: the difference of 1,000,000 and 500,000 iterations. */
-  ticks_per_million = ticks_for_spin(1000000u) - ticks_for_spin(500000u);
+  ticks_per_million = icount_start();
   if (ticks_per_million == 0u) {
     sh_puts("FAIL the timer does not tick: run QEMU with -icount\n");
     return 1;
@@ -107,7 +86,7 @@ int profile_model(uint8_t* arena, const int8_t* image) {
   }
   sh_putu("ticks_per_million_instructions ", ticks_per_million);
   for (i = 0; i < KINDS; ++i) {
-    const uint32_t n = instructions(state.ticks[i], ticks_per_million);
+    const uint32_t n = icount_instructions(state.ticks[i], ticks_per_million);
     total += n;
     print_kind("instructions ", kind_names[i], n);
     print_kind("macs ", kind_names[i], macs[i]);
