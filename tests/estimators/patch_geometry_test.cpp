@@ -8,7 +8,7 @@
 
 #include "estimators/estimate.hpp"
 #include "estimators/layer_cost.hpp"
-#include "random_arch.hpp"
+#include "support/random_arch.hpp"
 #include "small_arch.hpp"
 #include "space/lower.hpp"
 #include "test_support.hpp"

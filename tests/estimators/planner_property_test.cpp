@@ -8,7 +8,7 @@
 #include <random>
 
 #include "estimators/estimate.hpp"
-#include "random_arch.hpp"
+#include "support/random_arch.hpp"
 #include "test_support.hpp"
 #include "space/lower.hpp"
 

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "export/runtime_model.hpp"
+#include "support/random_arch.hpp"
 #include "support/random_model.hpp"
 #include "space/lower.hpp"
 #include "space/random.hpp"
@@ -21,31 +22,18 @@ namespace {
 
 using namespace trainer;
 
-// Random archs small enough for the reference loops: odd resolutions, k 1-7, strides 1/2,
-// expand 1 (with and without residual) or more, optional head, and a patch schedule.
+// Random archs small enough for the reference int8 loops.
 Arch random_small_arch(std::mt19937& rng) {
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  Arch a;
-  a.name = "random";
-  a.resolution = pick(9, 41);
-  a.input_channels = pick(1, 3);
-  a.stem = {8 * pick(1, 2), 2 * pick(0, 2) + 1, pick(1, 2)};
-  int channels = a.stem.out;
-  const int blocks = pick(1, 5);
-  for (int b = 0; b < blocks; ++b) {
-    const int out = pick(0, 1) == 0 ? channels : 8 * pick(1, 3);
-    a.blocks.push_back({2 * pick(1, 3) + 1, pick(0, 2) == 0 ? 1.0 : static_cast<double>(pick(2, 4)),
-                        out, pick(0, 2) == 0 ? 2 : 1});
-    channels = out;
-  }
-  if (pick(0, 2) == 0) a.head_out = 8 * pick(2, 6);
-  a.classes = pick(2, 12);
-  for (int attempt = 0; attempt < 10 && !a.patch; ++attempt) {
-    const int split = pick(1, blocks);
-    const int n = pick(2, 4);
-    if (feature_size_after(a, split) >= n) a.patch = PatchSpec{n, split};
-  }
-  return a;
+  testing::RandomArchLimits small;
+  small.resolution = 41;
+  small.blocks = 5;
+  small.stem_multiple = 2;
+  small.out_multiple = 3;
+  small.expand = 4;
+  small.head_multiple = 6;
+  small.classes = 12;
+  small.patch_n = 4;
+  return testing::random_arch(rng, true, small);
 }
 
 using testing::random_images;
