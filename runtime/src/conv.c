@@ -2,8 +2,8 @@
  * For each output pixel the valid taps of one kernel row are contiguous in both the HWC input
  * and the [out_c][k][k][in_c] weights, so the inner loop is one run of (valid kx) * in_c
  * products; padding taps (outside the FULL input map only) are skipped like the reference.
- * pn__conv_core runs the Cortex-M DSP loop (kernels_dsp.c) when the target has it, else this
- * portable loop, which stays compiled on every target as the reference. */
+ * pn__conv_core runs the Cortex-M DSP loop (kernels_dsp_conv.c) when the target has it, else
+ * this portable loop, which stays compiled on every target as the reference. */
 #include "pn_internal.h"
 
 void pn__conv_core(const pn_conv_params* p, const pn_quant_params* q, const pn_tensor* input,

@@ -10,7 +10,7 @@
  * Both modes run one loop, pn__depthwise_portable, over an input plane addressed by (row,
  * column) strides: the HWC view itself (strides w*c, c) or the scratch plane (strides w, 1).
  * Out of place on a target with the Cortex-M DSP extension, pn__depthwise_dsp
- * (kernels_dsp.c) computes the same bytes 4 channels at a time instead. */
+ * (kernels_dsp_depthwise.c) computes the same bytes 4 channels at a time instead. */
 #include "pn_internal.h"
 
 void pn__depthwise_portable(const pn_conv_params* p, const pn_quant_params* q,

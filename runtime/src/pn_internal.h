@@ -81,8 +81,8 @@ void pn__depthwise_portable(const pn_conv_params* p, const pn_quant_params* q,
                             const pn_region* region, int32_t c_begin, int32_t c_end);
 
 #if defined(__ARM_FEATURE_DSP)
-/* kernels_dsp.c: the same loops with SXTB16/SMLAD. pn__depthwise_dsp computes every channel
- * of the region out of place from the HWC input view. */
+/* kernels_dsp_conv.c and kernels_dsp_depthwise.c: the same loops with SXTB16/SMLAD.
+ * pn__depthwise_dsp computes every channel of the region out of place from the HWC input view. */
 void pn__conv_core_dsp(const pn_conv_params* p, const pn_quant_params* q, const pn_tensor* input,
                        const pn_tensor* residual, const pn_tensor* output,
                        const pn_region* region);
