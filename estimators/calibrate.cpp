@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -183,6 +184,7 @@ double& coefficient(OpCoefficients& k, Term t) {
   switch (t) {
     case Term::PerMac: return k.cycles_per_mac;
     case Term::PerOutput: return k.cycles_per_output;
+    case Term::PerInput: return k.cycles_per_input;
     case Term::PerCall: return k.cycles_per_call;
   }
   return k.cycles_per_call;
@@ -192,6 +194,7 @@ double feature(const Measurement& m, Term t) {
   switch (t) {
     case Term::PerMac: return static_cast<double>(m.macs());
     case Term::PerOutput: return static_cast<double>(m.outputs());
+    case Term::PerInput: return static_cast<double>(m.inputs());
     case Term::PerCall: return 1.0;
   }
   return 0.0;
@@ -239,7 +242,7 @@ OpFit fit_op(const std::vector<Measurement>& rows, const OpCoefficients& base) {
   const Term work = has_macs ? Term::PerMac : Term::PerOutput;
   const Term other = has_macs ? Term::PerOutput : Term::PerMac;
   std::vector<Term> determined;
-  for (const Term t : {work, Term::PerCall, other}) {
+  for (const Term t : {work, Term::PerCall, other, Term::PerInput}) {
     std::vector<Term> candidate = determined;
     candidate.push_back(t);
     const Eigen::MatrixXd a = design(rows, candidate);
@@ -248,7 +251,7 @@ OpFit fit_op(const std::vector<Measurement>& rows, const OpCoefficients& base) {
   }
 
   // Exact non-negative least squares: the best of the unconstrained fits on every subset of
-  // the determined terms that has no negative coefficient (at most 7 subsets). Larger subsets
+  // the determined terms that has no negative coefficient (at most 15 subsets). Larger subsets
   // come first so an exact tie keeps more terms.
   const std::size_t n = determined.size();
   std::vector<unsigned> masks;
@@ -332,10 +335,26 @@ MeasurementSet read_measurements(const std::string& path, double clock_hz) {
   return parse_measurements(text.str(), path, clock_hz);
 }
 
+std::string measurements_to_csv(const MeasurementSet& set) {
+  std::string csv = "op,in_h,in_w,in_c,out_h,out_w,out_c,kernel,stride,cycles\n";
+  for (const Measurement& m : set.rows) {
+    const Layer& l = m.layer;
+    csv.append(layer_kind_name(l.kind));
+    for (const int v : {l.in.h, l.in.w, l.in.c, l.out.h, l.out.w, l.out.c, l.kernel, l.stride}) {
+      csv.append(",").append(std::to_string(v));
+    }
+    char cycles[32];
+    std::snprintf(cycles, sizeof cycles, ",%.17g\n", m.cycles);
+    csv.append(cycles);
+  }
+  return csv;
+}
+
 std::string_view term_name(Term term) {
   switch (term) {
     case Term::PerMac: return "cycles_per_mac";
     case Term::PerOutput: return "cycles_per_output";
+    case Term::PerInput: return "cycles_per_input";
     case Term::PerCall: return "cycles_per_call";
   }
   return "?";
@@ -355,7 +374,8 @@ FitError fit_error(const McuProfile& profile, const std::vector<Measurement>& ro
   FitError e;
   double sum_squares = 0.0;
   for (const Measurement& m : rows) {
-    const double predicted = layer_cycles(profile, m.layer.kind, m.macs(), m.outputs(), 1);
+    const double predicted =
+        layer_cycles(profile, m.layer.kind, LayerWork{m.macs(), m.outputs(), m.inputs(), 1});
     const double relative = std::abs(predicted - m.cycles) / m.cycles;
     sum_squares += relative * relative;
     e.max_relative_error = std::max(e.max_relative_error, relative);

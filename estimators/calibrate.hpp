@@ -1,6 +1,7 @@
 // Calibration of an McuProfile's latency coefficients from per-layer measurements.
 // Owns the measurements CSV format and the per-op least-squares fit of
-//   cycles = cycles_per_mac * MACs + cycles_per_output * outputs + cycles_per_call
+//   cycles = cycles_per_mac * MACs + cycles_per_output * outputs + cycles_per_input * inputs
+//          + cycles_per_call
 // (the model of estimators/latency.hpp); MACs come from layer_macs (estimators/layer_cost.hpp),
 // the one place they are computed.
 //
@@ -16,12 +17,14 @@
 // small layers count as much as large ones and the result is what the report's error measures.
 //  - Terms the rows cannot determine are left out and set to 0: a term whose column is all zero
 //    (pool has no MACs), and, when there are fewer independent rows than terms, the last terms in
-//    the order [work term, cycles_per_call, other term], where the work term is cycles_per_mac
-//    (cycles_per_output for pool). One row fits only the work term, two fit it and the per-call
-//    term; collinear columns (e.g. depthwise rows of one kernel size) drop the later term too.
+//    the order [work term, cycles_per_call, other term, cycles_per_input], where the work term
+//    is cycles_per_mac (cycles_per_output for pool) and the other term cycles_per_output
+//    (cycles_per_mac). One row fits only the work term, two fit it and the per-call term;
+//    collinear columns (e.g. depthwise rows of one kernel size) drop the later term too.
 //  - Coefficients are constrained to be >= 0 exactly (non-negative least squares): every subset
 //    of the determined terms is solved and the best fit with no negative coefficient is kept;
 //    the terms outside it are clamped to 0.
+//  - Inputs of a measured row are its whole input map (one call computes the whole output).
 //  - Ops with no rows keep the base profile's coefficients.
 //
 //   const MeasurementSet data = read_measurements("f746.csv", base.clock_hz);
@@ -47,6 +50,7 @@ struct Measurement {
 
   std::int64_t macs() const;
   std::int64_t outputs() const { return layer.out.elements(); }
+  std::int64_t inputs() const { return layer.in.elements(); }
 };
 
 struct MeasurementSet {
@@ -58,11 +62,13 @@ struct MeasurementSet {
 MeasurementSet read_measurements(const std::string& path, double clock_hz);
 MeasurementSet parse_measurements(std::string_view csv_text, const std::string& file,
                                   double clock_hz);
+// The rows as CSV in the format above, with a cycles column (reads back to the same rows).
+std::string measurements_to_csv(const MeasurementSet& set);
 
-// The three terms of the latency model, in OpCoefficients order.
-enum class Term : std::uint8_t { PerMac, PerOutput, PerCall };
-inline constexpr int kTermCount = 3;
-std::string_view term_name(Term term);  // "cycles_per_mac", "cycles_per_output", "cycles_per_call"
+// The four terms of the latency model, in OpCoefficients order.
+enum class Term : std::uint8_t { PerMac, PerOutput, PerCall, PerInput };
+inline constexpr int kTermCount = 4;
+std::string_view term_name(Term term);  // "cycles_per_mac", "cycles_per_output", ...
 
 enum class TermStatus : std::uint8_t {
   Fitted,        // estimated from the rows
@@ -80,7 +86,8 @@ struct FitError {
 
 struct OpFit {
   OpCoefficients coefficients;
-  std::array<TermStatus, kTermCount> status{TermStatus::Kept, TermStatus::Kept, TermStatus::Kept};
+  std::array<TermStatus, kTermCount> status{TermStatus::Kept, TermStatus::Kept, TermStatus::Kept,
+                                            TermStatus::Kept};
   FitError error;  // of `coefficients` on this op's rows
 
   bool fitted() const { return error.rows > 0; }

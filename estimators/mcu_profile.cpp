@@ -54,6 +54,7 @@ McuProfile mcu_profile_from_json(const nlohmann::json& json, const std::string& 
     OpCoefficients& k = mcu.ops[static_cast<std::size_t>(kind)];
     k.cycles_per_mac = coefficient(op, "cycles_per_mac");
     k.cycles_per_output = coefficient(op, "cycles_per_output");
+    k.cycles_per_input = op.has("cycles_per_input") ? coefficient(op, "cycles_per_input") : 0.0;
     k.cycles_per_call = coefficient(op, "cycles_per_call");
     op.finish();
   }
@@ -82,6 +83,7 @@ nlohmann::ordered_json mcu_profile_to_json(const McuProfile& mcu) {
     const OpCoefficients& k = mcu.coefficients(kind);
     ops[std::string(layer_kind_name(kind))] = {{"cycles_per_mac", k.cycles_per_mac},
                                                {"cycles_per_output", k.cycles_per_output},
+                                               {"cycles_per_input", k.cycles_per_input},
                                                {"cycles_per_call", k.cycles_per_call}};
   }
   j["ops"] = std::move(ops);

@@ -1,7 +1,11 @@
 // McuProfile: one microcontroller's budgets and latency coefficients, read from
 // configs/mcus/NAME.json ("patchnas.mcu/1"). Per layer call the latency model charges
-//   cycles = cycles_per_mac * MACs + cycles_per_output * output elements + cycles_per_call
-// with one coefficient triple per LayerKind; ms = cycles / clock_hz * 1000.
+//   cycles = cycles_per_mac * MACs + cycles_per_output * output elements
+//          + cycles_per_input * input elements read + cycles_per_call
+// with one set of coefficients per LayerKind; ms = cycles / clock_hz * 1000. Input elements are
+// those of the input region the call's output needs (the whole map per layer; less per tile);
+// they carry what scales with the input, not the work: average pooling, the in-place depthwise
+// copy of its input. cycles_per_input is optional in the JSON (default 0).
 //   McuProfile mcu = find_mcu_profile("stm32h743");   // a name in configs/mcus or a path
 #pragma once
 
@@ -22,6 +26,7 @@ struct OpCoefficients {
   double cycles_per_mac = 0.0;
   double cycles_per_output = 0.0;
   double cycles_per_call = 0.0;
+  double cycles_per_input = 0.0;
   bool operator==(const OpCoefficients&) const = default;
 };
 

@@ -37,6 +37,7 @@ void compute_patch_geometry(const Network& net, PatchGeometry& g) {
   g.image_rows.assign(n, RowRange{});
   g.max_out_rows.assign(stage, 0);
   g.sum_out_rows.assign(stage, 0);
+  g.sum_in_rows.assign(stage, 0);
 
   // need[t]: rows of tensor t the current tile must have; tensors 0..stage.
   std::vector<RowRange> need(stage + 1);
@@ -55,9 +56,10 @@ void compute_patch_geometry(const Network& net, PatchGeometry& g) {
   }
   for (int l = 0; l < stage; ++l) {
     for (int tile = 0; tile < n; ++tile) {
-      const int rows = g.rows(l, tile).rows();
-      g.max_out_rows[l] = std::max(g.max_out_rows[l], rows);
-      g.sum_out_rows[l] += rows;
+      const RowRange& out = g.rows(l, tile);
+      g.max_out_rows[l] = std::max(g.max_out_rows[l], out.rows());
+      g.sum_out_rows[l] += out.rows();
+      g.sum_in_rows[l] += input_rows_needed(net.layers[l], out).rows();
     }
   }
   g.max_image_rows = 0;

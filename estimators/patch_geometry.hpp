@@ -36,6 +36,7 @@ struct PatchGeometry {
   std::vector<RowRange> image_rows;  // [tile]: rows of the input image read by tile row `tile`
   std::vector<int> max_out_rows;     // [layer]: largest tile extent of the layer's output
   std::vector<int> sum_out_rows;     // [layer]: sum over tile rows (> size when tiles overlap)
+  std::vector<int> sum_in_rows;      // [layer]: the same for the input rows the tiles need
   int max_image_rows = 0;
 
   const RowRange& rows(int layer, int tile) const { return out_rows[layer * n + tile]; }

@@ -70,9 +70,9 @@ double synthetic_network_cycles(const McuProfile& mcu, std::int64_t total_macs) 
     const std::int64_t macs = i == 0 ? total_macs - (with_macs - 1) * (total_macs / with_macs)
                                      : total_macs / with_macs;
     charged += macs;
-    cycles += layer_cycles(mcu, kinds[i], macs, /*output_elements=*/28 * 28 * 96, 1);
+    cycles += layer_cycles(mcu, kinds[i], {macs, /*outputs=*/28 * 28 * 96, /*inputs=*/0, 1});
   }
-  cycles += layer_cycles(mcu, LayerKind::GlobalAvgPool, 0, 1280, 1);
+  cycles += layer_cycles(mcu, LayerKind::GlobalAvgPool, {0, 1280, 7 * 7 * 1280, 1});
   EXPECT_EQ(charged, total_macs);
   EXPECT_EQ(kinds.size() + 1, 50u);
   return cycles;
