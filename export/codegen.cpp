@@ -67,6 +67,7 @@ std::string model_header(const ExportInputs& in, std::size_t arena_bytes) {
     << "#define MODEL_INPUT_BYTES " << input_bytes(in.arch) << "\n"
     << "#define MODEL_CLASSES " << in.arch.classes << "\n"
     << "#define MODEL_ARENA_BYTES " << arena_bytes << "\n"
+    << "#define MODEL_LAYER_COUNT " << lower(in.arch).layers.size() << "\n"
     << "/* Input quantization: q = clamp(round(x / scale) + zero_point, -128, 127). */\n"
     << "#define MODEL_INPUT_SCALE " << in.quantized.tensors[0].scale << "f\n"
     << "#define MODEL_INPUT_ZERO_POINT " << in.quantized.tensors[0].zero_point << "\n\n"
@@ -199,19 +200,23 @@ ExportInputs export_inputs_from_checkpoint(const std::string& checkpoint, int im
   return in;
 }
 
-void write_export(const ExportInputs& in, const std::string& out_dir, ExportTarget target) {
+void write_model_files(const ExportInputs& in, const std::string& dir) {
   const RuntimeModel rm(in.arch, in.quantized);
-  const fs::path out(out_dir);
-  const fs::path staging = out.string() + ".tmp." + std::to_string(::getpid());
-  fs::remove_all(staging);
-  fs::create_directories(staging);
   const auto write = [&](const std::string& name, const std::string& text) {
-    write_file_atomically((staging / name).string(), text, /*durable=*/false);
+    write_file_atomically((fs::path(dir) / name).string(), text, /*durable=*/false);
   };
   write("model.h", model_header(in, rm.arena_bytes()));
   write("model.c", model_source(in));
   write("test_images.h", test_images_header(in));
   write("test_images.c", test_images_source(in));
+}
+
+void write_export(const ExportInputs& in, const std::string& out_dir, ExportTarget target) {
+  const fs::path out(out_dir);
+  const fs::path staging = out.string() + ".tmp." + std::to_string(::getpid());
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+  write_model_files(in, staging.string());
   const fs::path runtime = PATCHNAS_RUNTIME_DIR;
   copy_tree(runtime / "include", staging / "runtime" / "include");
   copy_tree(runtime / "src", staging / "runtime" / "src");

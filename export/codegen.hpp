@@ -43,6 +43,10 @@ enum class ExportTarget { Host, CortexM4, CortexM7 };
 void write_export(const ExportInputs& inputs, const std::string& out_dir,
                   ExportTarget target = ExportTarget::CortexM4);
 
+// Writes (replaces) only model.h, model.c, test_images.h and test_images.c in `dir`: another
+// model in an existing export tree, whose runtime objects then need no rebuild.
+void write_model_files(const ExportInputs& inputs, const std::string& dir);
+
 // The generated C text (for tests and for write_export).
 std::string model_header(const ExportInputs& inputs, std::size_t arena_bytes);
 std::string model_source(const ExportInputs& inputs);

@@ -1,8 +1,8 @@
 /* Under QEMU with -icount, the CMSDK APB timer 0 (0x40000000) ticks in a fixed proportion to
  * executed instructions. The proportion is measured first with a loop of known length (two
- * instructions an iteration), then every kernel call of one inference is timed through the
- * executor's observer and summed per op type. QEMU is not cycle-accurate: these are
- * instructions, not cycles. */
+ * instructions an iteration); then one plain inference is timed whole, and one more has every
+ * kernel call timed through the executor's observer, summed per layer and per op type. QEMU is
+ * not cycle-accurate: these are instructions, not cycles. */
 #include "profile.h"
 
 #include "icount_timer.h"
@@ -15,7 +15,8 @@ static const char* const kind_names[KINDS] = {"conv", "depthwise", "pointwise", 
 
 typedef struct {
   uint32_t start;
-  uint32_t ticks[KINDS];
+  uint32_t ticks[MODEL_LAYER_COUNT];
+  uint32_t calls[MODEL_LAYER_COUNT];
 } profile_state;
 
 static void on_layer(void* context, int32_t layer, int32_t begin) {
@@ -24,7 +25,8 @@ static void on_layer(void* context, int32_t layer, int32_t begin) {
   if (begin) {
     state->start = now;
   } else {
-    state->ticks[model_net.layers[layer].kind] += state->start - now;
+    state->ticks[layer] += state->start - now;
+    state->calls[layer] += 1u;
   }
 }
 
@@ -60,19 +62,34 @@ static void print_kind(const char* what, const char* kind, uint32_t value) {
   sh_putu(" ", value);
 }
 
+/* "layer I calls C instructions N\n" */
+static void print_layer(int32_t layer, uint32_t calls, uint32_t instructions) {
+  sh_putn("layer ", (uint32_t)layer);
+  sh_putn(" calls ", calls);
+  sh_putu(" instructions ", instructions);
+}
+
 int profile_model(uint8_t* arena, const int8_t* image) {
-  profile_state state = {0, {0, 0, 0, 0, 0}};
+  static profile_state state;
   pn_observer observer;
   int8_t logits[MODEL_CLASSES];
   uint32_t macs[KINDS] = {0, 0, 0, 0, 0};
   uint32_t executed[KINDS] = {0, 0, 0, 0, 0};
-  uint32_t ticks_per_million, total = 0;
+  uint32_t kind_instructions[KINDS] = {0, 0, 0, 0, 0};
+  uint32_t ticks_per_million, total = 0, start;
   int32_t i;
   ticks_per_million = icount_start();
   if (ticks_per_million == 0u) {
     sh_puts("FAIL the timer does not tick: run QEMU with -icount\n");
     return 1;
   }
+  start = icount_now();
+  if (model_run_in(arena, image, logits) != PN_OK) {
+    sh_puts("FAIL the timed inference failed\n");
+    return 1;
+  }
+  sh_putu("ticks_per_million_instructions ", ticks_per_million);
+  sh_putu("instructions_inference ", icount_instructions(start - icount_now(), ticks_per_million));
   observer.on_layer = on_layer;
   observer.context = &state;
   if (pn_model_run_observed(&model_net, image, arena, MODEL_ARENA_BYTES, logits, &observer) != PN_OK) {
@@ -81,14 +98,15 @@ int profile_model(uint8_t* arena, const int8_t* image) {
   }
   for (i = 0; i < model_net.layer_count; ++i) {
     const pn_layer* l = &model_net.layers[i];
+    const uint32_t n = icount_instructions(state.ticks[i], ticks_per_million);
+    print_layer(i, state.calls[i], n);
+    kind_instructions[l->kind] += n;
+    total += n;
     macs[l->kind] += macs_per_pixel(l) * (uint32_t)(l->geometry.out_h * l->geometry.out_w);
     executed[l->kind] += macs_per_pixel(l) * pixels_executed(i);
   }
-  sh_putu("ticks_per_million_instructions ", ticks_per_million);
   for (i = 0; i < KINDS; ++i) {
-    const uint32_t n = icount_instructions(state.ticks[i], ticks_per_million);
-    total += n;
-    print_kind("instructions ", kind_names[i], n);
+    print_kind("instructions ", kind_names[i], kind_instructions[i]);
     print_kind("macs ", kind_names[i], macs[i]);
     print_kind("executed_macs ", kind_names[i], executed[i]);
   }

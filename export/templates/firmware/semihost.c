@@ -13,7 +13,7 @@ void sh_exit(int code) {
   }
 }
 
-void sh_putu(const char *label, uint32_t v) {
+void sh_putn(const char *label, uint32_t v) {
   char buf[12];
   int i = 11;
   buf[i] = 0;
@@ -23,6 +23,10 @@ void sh_putu(const char *label, uint32_t v) {
   } while (v);
   sh_puts(label);
   sh_puts(buf + i);
+}
+
+void sh_putu(const char *label, uint32_t v) {
+  sh_putn(label, v);
   sh_puts("\n");
 }
 

@@ -18,7 +18,8 @@ static inline void sh_puts(const char *s) { sh_call(0x04 /* SYS_WRITE0 */, s); }
 
 /* SYS_EXIT_EXTENDED: QEMU exits with `code`. */
 void sh_exit(int code) __attribute__((noreturn));
-/* Prints label, the decimal value and a newline. */
+/* Prints label and the decimal value (sh_putn), and a newline (sh_putu). */
+void sh_putn(const char *label, uint32_t v);
 void sh_putu(const char *label, uint32_t v);
 /* Bytes of the stack region ever written (startup.S paints it with 0xDEADBEEF). */
 uint32_t stack_high_water(void);

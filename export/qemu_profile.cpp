@@ -1,0 +1,95 @@
+#include "export/qemu_profile.hpp"
+
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "export/command.hpp"
+
+namespace patchnas {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::runtime_error failure(const std::string& what, const CommandResult& r) {
+  // The tail of the output names the problem; the start is the command lines.
+  constexpr std::size_t kTail = 4000;
+  const std::string& out = r.output;
+  return std::runtime_error(what + " (exit " + std::to_string(r.exit_code) + "):\n" +
+                            (out.size() > kTail ? out.substr(out.size() - kTail) : out));
+}
+
+}  // namespace
+
+std::string firmware_cpu(ExportTarget core) {
+  switch (core) {
+    case ExportTarget::CortexM4: return "m4";
+    case ExportTarget::CortexM7: return "m7";
+    case ExportTarget::Host: break;
+  }
+  throw std::invalid_argument("the host has no QEMU firmware");
+}
+
+QemuProfile parse_qemu_profile(const std::string& output, std::size_t layers) {
+  QemuProfile p;
+  p.inference_instructions = -1;
+  p.layers.assign(layers, LayerProfile{-1, -1});
+  std::istringstream in(output);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string key;
+    words >> key;
+    if (key == "instructions_inference") {
+      words >> p.inference_instructions;
+    } else if (key == "layer") {
+      std::size_t index = 0;
+      std::string calls_word, instructions_word;
+      LayerProfile l;
+      if (words >> index >> calls_word >> l.calls >> instructions_word >> l.instructions &&
+          calls_word == "calls" && instructions_word == "instructions" && index < layers) {
+        p.layers[index] = l;
+      }
+    }
+  }
+  if (p.inference_instructions < 0) {
+    throw std::runtime_error("the profiling firmware printed no instructions_inference line:\n" +
+                             output);
+  }
+  for (std::size_t i = 0; i < layers; ++i) {
+    if (p.layers[i].calls < 0) {
+      throw std::runtime_error("the profiling firmware printed no count for layer " +
+                               std::to_string(i) + ":\n" + output);
+    }
+  }
+  return p;
+}
+
+QemuProfiler::QemuProfiler(ExportTarget core, std::string work_dir)
+    : core_(core), work_dir_(std::move(work_dir)) {
+  firmware_cpu(core_);  // throws for the host
+  for (const char* tool : {"arm-none-eabi-gcc", "qemu-system-arm", "make"}) {
+    if (!have_tool(tool)) {
+      throw std::runtime_error(std::string(tool) + " is not installed: run tools/setup.sh");
+    }
+  }
+}
+
+QemuProfile QemuProfiler::profile(const ExportInputs& inputs) {
+  if (exported_) {
+    write_model_files(inputs, work_dir_);
+  } else {
+    write_export(inputs, work_dir_, core_);
+    exported_ = true;
+  }
+  std::string make = "make --no-print-directory -C ";
+  make.append(shell_quoted(fs::path(work_dir_) / "firmware")).append(" CPU=").append(firmware_cpu(core_));
+  const CommandResult build = run_command(make + " PROFILE=1 -j2");
+  if (build.exit_code != 0) throw failure("building the profiling firmware failed", build);
+  const CommandResult run = run_command(make + " profile");
+  if (run.exit_code != 0) throw failure("the profiling firmware failed under QEMU", run);
+  return parse_qemu_profile(run.output, inputs.quantized.layers.size());
+}
+
+}  // namespace patchnas
