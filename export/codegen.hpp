@@ -4,6 +4,8 @@
 //                            and model_run(): one call, one static arena of exactly
 //                            MODEL_ARENA_BYTES (or model_run_in() with the caller's arena)
 //   test_images.h / .c       test images and the reference int8 logits they must give
+//   estimate.mk              the estimator's flash and SRAM figures, for the firmware's
+//                            `make size` report
 //   runtime/                 the C99 runtime sources the model uses
 //   CMakeLists.txt, host/    a host library + harness; firmware/ a bare-metal Cortex-M project
 //                            (templates copied from export/templates)
@@ -43,7 +45,7 @@ enum class ExportTarget { Host, CortexM4, CortexM7 };
 void write_export(const ExportInputs& inputs, const std::string& out_dir,
                   ExportTarget target = ExportTarget::CortexM4);
 
-// Writes (replaces) only model.h, model.c, test_images.h and test_images.c in `dir`: another
+// Writes (replaces) only model.h, model.c, test_images.h/.c and estimate.mk in `dir`: another
 // model in an existing export tree, whose runtime objects then need no rebuild.
 void write_model_files(const ExportInputs& inputs, const std::string& dir);
 
@@ -52,5 +54,10 @@ std::string model_header(const ExportInputs& inputs, std::size_t arena_bytes);
 std::string model_source(const ExportInputs& inputs);
 std::string test_images_header(const ExportInputs& inputs);
 std::string test_images_source(const ExportInputs& inputs);
+std::string estimate_makefile(const ExportInputs& inputs);
+
+// The bundled profiles whose measured runtime code size estimate.mk uses per core.
+inline constexpr const char* kCortexM4Profile = "stm32f412";
+inline constexpr const char* kCortexM7Profile = "stm32f746";
 
 }  // namespace patchnas

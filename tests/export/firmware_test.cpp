@@ -6,11 +6,9 @@
 // planned arena size (ARCHITECTURE.md invariants 1 and 3). A missing cross toolchain or QEMU is
 // a failure that names tools/setup.sh, never a silent skip.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -21,6 +19,7 @@
 
 #include "estimators/estimate.hpp"
 #include "export/codegen.hpp"
+#include "export/command.hpp"
 #include "export/runtime_model.hpp"
 #include "support/random_model.hpp"
 #include "space/lower.hpp"
@@ -71,28 +70,7 @@ ExportInputs tiny_export_inputs() {
   return in;
 }
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult run_command(const std::string& command) {
-  CommandResult r;
-  FILE* pipe = ::popen(("(" + command + ") 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buffer{};
-  std::size_t got = 0;
-  while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), got);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
-
-bool have_tool(const std::string& tool) {
-  return run_command("command -v " + tool + " >/dev/null").exit_code == 0;
-}
+std::string quoted(const fs::path& p) { return shell_quoted(p); }
 
 std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix) {
   std::vector<std::string> lines;
@@ -196,6 +174,31 @@ class ExportedFirmware : public ::testing::Test {
     EXPECT_LT(stack, stack_section);
     EXPECT_GE(section_size(size.output, ".bss"), static_cast<long long>(arena_bytes_))
         << size.output;
+
+    // Flash and static SRAM next to the estimator's (verification 4). The firmware adds to the
+    // model and runtime its test data (exact, from estimate.mk) and this harness: startup,
+    // semihosting, the checking loop, libc's memcpy/memset (a few KiB); the linker drops the
+    // runtime code this model does not call. SRAM adds the arena guards and the harness's few
+    // statics to the arena.
+    const long long flash = value_of(size.output, "firmware_flash_bytes");
+    const long long sram = value_of(size.output, "firmware_static_sram_bytes");
+    const long long test_data = value_of(size.output, "test_data_bytes");
+    const long long estimated_flash = value_of(size.output, "estimated_flash_bytes");
+    const long long estimated_sram = value_of(size.output, "estimated_peak_sram_bytes");
+    ASSERT_GT(test_data, 0) << size.output;
+    const Estimate e = estimate(inputs_->arch, find_mcu_profile(cpu == "m7" ? kCortexM7Profile
+                                                                            : kCortexM4Profile));
+    EXPECT_EQ(estimated_flash, e.flash_bytes) << size.output;
+    EXPECT_EQ(estimated_sram, e.peak_sram_bytes) << size.output;
+    EXPECT_EQ(estimated_sram, static_cast<long long>(arena_bytes_));
+    EXPECT_NEAR(static_cast<double>(flash - test_data), static_cast<double>(estimated_flash),
+                8 * 1024.0)
+        << size.output;
+    EXPECT_GE(sram, estimated_sram) << size.output;
+    EXPECT_LE(sram, estimated_sram + 1024) << size.output;
+    std::printf("%s: firmware flash %lld B (%lld B of test data), estimator flash_bytes %lld B; "
+                "static SRAM %lld B, estimator peak_sram_bytes %lld B\n",
+                cpu.c_str(), flash, test_data, estimated_flash, sram, estimated_sram);
   }
 
   static ExportInputs* inputs_;
