@@ -253,16 +253,28 @@ TEST_F(ExportedFirmware, InstructionCountsPerOpUnderQemu) {
   for (const char* op : {"conv", "depthwise", "pointwise", "pool", "fc"}) {
     const long long instructions = value_of(first.output, std::string("instructions ") + op);
     const long long macs = value_of(first.output, std::string("macs ") + op);
+    const long long executed = value_of(first.output, std::string("executed_macs ") + op);
     ASSERT_GE(instructions, 0) << op << "\n" << first.output;
     if (macs > 0) {
       EXPECT_GT(instructions, macs) << op;  // at least one instruction a MAC
       EXPECT_LT(instructions, 200 * macs) << op;
+      const auto per_mac =
+          lines_starting_with(first.output, std::string("instructions_per_mac ") + op + " ");
+      ASSERT_EQ(per_mac.size(), 1u) << first.output;
+      const double printed = std::stod(per_mac[0].substr(per_mac[0].rfind(' ') + 1));
+      EXPECT_NEAR(printed, static_cast<double>(instructions) / static_cast<double>(executed), 0.006)
+          << per_mac[0];
     }
     sum += instructions;
   }
   const long long total = value_of(first.output, "instructions_total");
   EXPECT_EQ(total, sum);
   EXPECT_GT(total, 0);
+  // The plain inference, timed whole, adds only the executor's glue between kernel calls.
+  const long long inference = value_of(first.output, "instructions_inference");
+  EXPECT_NEAR(static_cast<double>(inference), static_cast<double>(total),
+              0.02 * static_cast<double>(total))
+      << first.output;
   const CommandResult second = run_command(profile);
   EXPECT_EQ(lines_starting_with(second.output, "instructions"),
             lines_starting_with(first.output, "instructions"));

@@ -55,6 +55,15 @@ static uint32_t pixels_executed(int32_t index) {
   return rows * rows;
 }
 
+/* "instructions_per_mac <kind> I.FF\n": instructions / executed MACs, two decimals. */
+static void print_per_mac(const char* kind, uint32_t instructions, uint32_t macs) {
+  const uint32_t centi = (uint32_t)(((uint64_t)instructions * 100u + macs / 2u) / macs);
+  sh_puts("instructions_per_mac ");
+  sh_puts(kind);
+  sh_putn(" ", centi / 100u);
+  sh_putu(centi % 100u < 10u ? ".0" : ".", centi % 100u);
+}
+
 /* "<what><kind> <value>\n" */
 static void print_kind(const char* what, const char* kind, uint32_t value) {
   sh_puts(what);
@@ -109,6 +118,7 @@ int profile_model(uint8_t* arena, const int8_t* image) {
     print_kind("instructions ", kind_names[i], kind_instructions[i]);
     print_kind("macs ", kind_names[i], macs[i]);
     print_kind("executed_macs ", kind_names[i], executed[i]);
+    if (executed[i] > 0u) print_per_mac(kind_names[i], kind_instructions[i], executed[i]);
   }
   sh_putu("instructions_total ", total);
   return 0;

@@ -11,6 +11,7 @@
  *   layer I calls C instructions N    every layer: kernel calls (tiles) and their instructions
  *   instructions <op> N, macs <op> M, executed_macs <op> E   (one line each; op: conv,
  *                                      depthwise, pointwise, pool, fc; executed counts overlap)
+ *   instructions_per_mac <op> R        N / E with two decimals, for ops with MACs
  *   instructions_total N              the sum of the per-layer counts
  * Returns 0 on success. */
 int profile_model(uint8_t* arena, const int8_t* image);
