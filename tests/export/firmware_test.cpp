@@ -359,6 +359,14 @@ TEST_F(ExportedFirmware, LinkFollowsTheRamSizeOfARealPart) {
   EXPECT_NE(too_small.exit_code, 0) << too_small.output;
   EXPECT_NE(too_small.output.find("region `RAM' overflowed"), std::string::npos)
       << too_small.output;
+
+  // A part's own addresses (STM32: flash at 0x08000000): the vector table moves there.
+  const fs::path firmware = *dir_ / "firmware";
+  const CommandResult at_part = run_command(
+      make + "320K FLASH_SIZE=1M FLASH_ORIGIN=0x08000000 && arm-none-eabi-nm " +
+      quoted(firmware / "firmware_m4.elf"));
+  ASSERT_EQ(at_part.exit_code, 0) << at_part.output;
+  EXPECT_NE(at_part.output.find("08000000 T __isr_vector"), std::string::npos) << at_part.output;
 }
 
 }  // namespace
