@@ -122,10 +122,16 @@ static void plane_pairs_any(const plane_job* j, const int8_t* x, int32_t w, cons
 /* The output bytes of n sums, `step` bytes apart. */
 static void plane_finish(const dsp_channel* channel, const dsp_dw_clamp* clamp,
                          const int32_t* acc, int32_t n, int8_t* out, int32_t step) {
-  const dsp_channel ch = *channel;
   const dsp_dw_clamp tail = *clamp;
   const int32_t* end = acc + n;
-  for (; acc < end; out += step) *out = (int8_t)dsp_dw_byte(dsp_requantize(*acc++, &ch), &tail);
+  dsp_channel ch = *channel;
+  if (ch.left == 0) {
+    /* The usual case (shift <= 0), with the compiler told so: no left-shift test per output. */
+    ch.left = 0;
+    for (; acc < end; out += step) *out = (int8_t)dsp_dw_byte(dsp_requantize(*acc++, &ch), &tail);
+  } else {
+    for (; acc < end; out += step) *out = (int8_t)dsp_dw_byte(dsp_requantize(*acc++, &ch), &tail);
+  }
 }
 
 /* floor(a / b) for b > 0. */
