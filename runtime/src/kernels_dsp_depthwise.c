@@ -47,9 +47,7 @@ static void dsp_dw_pixel(const int8_t* x, int32_t channels, size_t x_row, const 
 /* The four output bytes of one pixel, stored as one word. */
 static inline void dsp_dw_store4_inline(int8_t* out, const dsp_channel ch[4],
                                         const dsp_dw_clamp* tail, const int32_t acc[4]) {
-  const int32_t w = dsp_dw_bytes4(dsp_requantize(acc[0], &ch[0]), dsp_requantize(acc[1], &ch[1]),
-                                  dsp_requantize(acc[2], &ch[2]), dsp_requantize(acc[3], &ch[3]),
-                                  tail);
+  const int32_t w = dsp_dw_bytes4(acc, ch, tail);
   memcpy(out, &w, sizeof w);
 }
 

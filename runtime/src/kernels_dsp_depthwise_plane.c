@@ -122,15 +122,17 @@ static void plane_pairs_any(const plane_job* j, const int8_t* x, int32_t w, cons
 /* The output bytes of n sums, `step` bytes apart. */
 static void plane_finish(const dsp_channel* channel, const dsp_dw_clamp* clamp,
                          const int32_t* acc, int32_t n, int8_t* out, int32_t step) {
-  const dsp_dw_clamp tail = *clamp;
+  const dsp_dw_clamp t = *clamp;
+  const dsp_channel ch = *channel;
   const int32_t* end = acc + n;
-  dsp_channel ch = *channel;
-  if (ch.left == 0) {
-    /* The usual case (shift <= 0), with the compiler told so: no left-shift test per output. */
-    ch.left = 0;
-    for (; acc < end; out += step) *out = (int8_t)dsp_dw_byte(dsp_requantize(*acc++, &ch), &tail);
+  if (ch.rm1 >= 0) {
+    /* pn_dsp.h's fast path, its constants in registers for the whole loop. */
+    const int32_t mul2 = ch.mul2, rm1 = ch.rm1;
+    for (; acc < end; out += step) {
+      *out = (int8_t)dsp_clamp4(dsp_fast_sat8(*acc++, mul2, rm1, t.kzp), t.lo, t.hi);
+    }
   } else {
-    for (; acc < end; out += step) *out = (int8_t)dsp_dw_byte(dsp_requantize(*acc++, &ch), &tail);
+    for (; acc < end; out += step) *out = (int8_t)dsp_dw_byte(*acc++, &ch, &t);
   }
 }
 
