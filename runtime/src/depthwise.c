@@ -9,9 +9,10 @@
  *
  * Both modes run one loop, pn__depthwise_portable, over an input plane addressed by (row,
  * column) strides: the HWC view itself (strides w*c, c) or the scratch plane (strides w, 1).
- * Out of place on a target with the Cortex-M DSP extension, pn__depthwise_dsp
- * (kernels_dsp_depthwise.c) computes the same bytes 4 channels at a time instead. */
-#include "pn_internal.h"
+ * On a target with the Cortex-M DSP extension the same bytes come from faster loops: out of
+ * place pn__depthwise_dsp (kernels_dsp_depthwise.c, 4 channels at a time), in place
+ * pn__depthwise_plane (kernels_dsp_depthwise_plane.c, pairs of outputs of the plane). */
+#include "pn_dsp_depthwise.h"
 
 void pn__depthwise_portable(const pn_conv_params* p, const pn_quant_params* q,
                             const pn_tensor* input, const int8_t* plane, size_t row_stride,
@@ -53,6 +54,24 @@ void pn__depthwise_portable(const pn_conv_params* p, const pn_quant_params* q,
       }
     }
   }
+}
+
+/* plane[i] = src[i * channels] for i < pixels (one channel of an HWC view), 8 at a time. */
+static void dw_copy_channel(int8_t* plane, const int8_t* src, size_t pixels, size_t channels) {
+  const int8_t* end = plane + pixels;
+  const size_t c2 = 2 * channels, c3 = 3 * channels, c4 = 4 * channels;
+  for (; end - plane >= 8; plane += 8, src += 2 * c4) {
+    const int8_t* hi = src + c4;
+    plane[0] = src[0];
+    plane[1] = src[channels];
+    plane[2] = src[c2];
+    plane[3] = src[c3];
+    plane[4] = hi[0];
+    plane[5] = hi[channels];
+    plane[6] = hi[c2];
+    plane[7] = hi[c3];
+  }
+  for (; plane < end; ++plane, src += channels) *plane = *src;
 }
 
 static int dw_in_place(const pn_tensor* input, const pn_tensor* output) {
@@ -108,11 +127,8 @@ pn_status pn_depthwise_s8(const pn_conv_params* params, const pn_quant_params* q
     }
     plane = (int8_t*)scratch->data;
     for (c = 0; c < params->out_c; ++c) {
-      const int8_t* src = input->data + c;
-      size_t i;
-      for (i = 0; i < pixels; ++i) plane[i] = src[i * channels];
-      pn__depthwise_portable(params, quant, input, plane, (size_t)input->w, 1, c, output, region,
-                             c, c + 1);
+      dw_copy_channel(plane, input->data + c, pixels, channels);
+      pn__depthwise_plane(params, quant, input, plane, c, output, region);
     }
   }
   return PN_OK;
