@@ -20,9 +20,6 @@
 namespace patchnas {
 namespace {
 
-constexpr LayerKind kAllKinds[kLayerKindCount] = {LayerKind::Conv, LayerKind::Depthwise,
-                                                  LayerKind::Pointwise, LayerKind::GlobalAvgPool,
-                                                  LayerKind::FullyConnected};
 
 // ---- CSV ----------------------------------------------------------------------------------
 
@@ -121,13 +118,14 @@ double positive_number(std::string_view cell, const std::string& file, int line,
   return value;
 }
 
-LayerKind op_kind(std::string_view cell, const std::string& file, int line) {
-  for (const LayerKind kind : kAllKinds) {
-    if (layer_kind_name(kind) == cell) return kind;
+CostKind op_kind(std::string_view cell, const std::string& file, int line) {
+  for (const CostKind kind : kAllCostKinds) {
+    if (cost_kind_name(kind) == cell) return kind;
   }
   throw InputError(file, cell_field(line, Column::Op),
                    "unknown op \"" + std::string(cell) +
-                       "\" (expected conv, depthwise, pointwise, pool or fc)");
+                       "\" (expected conv, depthwise, pointwise, pool, fc, depthwise_in_place or "
+                       "pointwise_residual)");
 }
 
 // The shape rules of the lowering (space/lower.cpp) that layer_macs relies on.
@@ -167,7 +165,8 @@ Measurement read_row(const std::vector<std::string_view>& cells, const ColumnMap
   const auto shape = [&](Column c) { return positive_int(map.cell(cells, c), file, line, c); };
   Measurement m;
   m.line = line;
-  m.layer.kind = op_kind(map.cell(cells, Column::Op), file, line);
+  m.kind = op_kind(map.cell(cells, Column::Op), file, line);
+  m.layer.kind = layer_kind_of(m.kind);
   m.layer.in = {shape(Column::InH), shape(Column::InW), shape(Column::InC)};
   m.layer.out = {shape(Column::OutH), shape(Column::OutW), shape(Column::OutC)};
   m.layer.kernel = shape(Column::Kernel);
@@ -180,22 +179,15 @@ Measurement read_row(const std::vector<std::string_view>& cells, const ColumnMap
 
 // ---- fit ----------------------------------------------------------------------------------
 
-double& coefficient(OpCoefficients& k, Term t) {
-  switch (t) {
-    case Term::PerMac: return k.cycles_per_mac;
-    case Term::PerOutput: return k.cycles_per_output;
-    case Term::PerInput: return k.cycles_per_input;
-    case Term::PerCall: return k.cycles_per_call;
-  }
-  return k.cycles_per_call;
-}
-
 double feature(const Measurement& m, Term t) {
+  const LayerWork w = m.work();
   switch (t) {
-    case Term::PerMac: return static_cast<double>(m.macs());
-    case Term::PerOutput: return static_cast<double>(m.outputs());
-    case Term::PerInput: return static_cast<double>(m.inputs());
-    case Term::PerCall: return 1.0;
+    case Term::PerMac: return static_cast<double>(w.macs);
+    case Term::PerOutput: return static_cast<double>(w.outputs);
+    case Term::PerInput: return static_cast<double>(w.inputs);
+    case Term::PerWeight: return static_cast<double>(w.weights);
+    case Term::PerRow: return static_cast<double>(w.rows);
+    case Term::PerCall: return static_cast<double>(w.calls);
   }
   return 0.0;
 }
@@ -242,7 +234,7 @@ OpFit fit_op(const std::vector<Measurement>& rows, const OpCoefficients& base) {
   const Term work = has_macs ? Term::PerMac : Term::PerOutput;
   const Term other = has_macs ? Term::PerOutput : Term::PerMac;
   std::vector<Term> determined;
-  for (const Term t : {work, Term::PerCall, other, Term::PerInput}) {
+  for (const Term t : {work, Term::PerCall, other, Term::PerInput, Term::PerWeight, Term::PerRow}) {
     std::vector<Term> candidate = determined;
     candidate.push_back(t);
     const Eigen::MatrixXd a = design(rows, candidate);
@@ -251,7 +243,7 @@ OpFit fit_op(const std::vector<Measurement>& rows, const OpCoefficients& base) {
   }
 
   // Exact non-negative least squares: the best of the unconstrained fits on every subset of
-  // the determined terms that has no negative coefficient (at most 15 subsets). Larger subsets
+  // the determined terms that has no negative coefficient (at most 63 subsets). Larger subsets
   // come first so an exact tie keeps more terms.
   const std::size_t n = determined.size();
   std::vector<unsigned> masks;
@@ -300,6 +292,7 @@ std::string format_percent(double ratio) {
 }  // namespace
 
 std::int64_t Measurement::macs() const { return layer_macs(layer); }
+LayerWork Measurement::work() const { return layer_work(layer); }
 
 MeasurementSet parse_measurements(std::string_view text, const std::string& file, double clock_hz) {
   MeasurementSet set;
@@ -339,7 +332,7 @@ std::string measurements_to_csv(const MeasurementSet& set) {
   std::string csv = "op,in_h,in_w,in_c,out_h,out_w,out_c,kernel,stride,cycles\n";
   for (const Measurement& m : set.rows) {
     const Layer& l = m.layer;
-    csv.append(layer_kind_name(l.kind));
+    csv.append(cost_kind_name(m.kind));
     for (const int v : {l.in.h, l.in.w, l.in.c, l.out.h, l.out.w, l.out.c, l.kernel, l.stride}) {
       csv.append(",").append(std::to_string(v));
     }
@@ -355,6 +348,8 @@ std::string_view term_name(Term term) {
     case Term::PerMac: return "cycles_per_mac";
     case Term::PerOutput: return "cycles_per_output";
     case Term::PerInput: return "cycles_per_input";
+    case Term::PerWeight: return "cycles_per_weight";
+    case Term::PerRow: return "cycles_per_row";
     case Term::PerCall: return "cycles_per_call";
   }
   return "?";
@@ -374,8 +369,7 @@ FitError fit_error(const McuProfile& profile, const std::vector<Measurement>& ro
   FitError e;
   double sum_squares = 0.0;
   for (const Measurement& m : rows) {
-    const double predicted =
-        layer_cycles(profile, m.layer.kind, LayerWork{m.macs(), m.outputs(), m.inputs(), 1});
+    const double predicted = layer_cycles(profile, m.kind, m.work());
     const double relative = std::abs(predicted - m.cycles) / m.cycles;
     sum_squares += relative * relative;
     e.max_relative_error = std::max(e.max_relative_error, relative);
@@ -389,18 +383,23 @@ Calibration calibrate(const McuProfile& base, const MeasurementSet& data) {
   Calibration result;
   result.profile = base;
   std::string counts;
-  for (const LayerKind kind : kAllKinds) {
+  // kAllCostKinds lists the layer kinds before the variants, whose fallback is their kind's fit.
+  for (const CostKind kind : kAllCostKinds) {
     std::vector<Measurement> rows;
     std::copy_if(data.rows.begin(), data.rows.end(), std::back_inserter(rows),
-                 [kind](const Measurement& m) { return m.layer.kind == kind; });
+                 [kind](const Measurement& m) { return m.kind == kind; });
     const auto k = static_cast<std::size_t>(kind);
+    const auto own_kind = static_cast<std::size_t>(layer_kind_of(kind));
+    const bool follows_kind = rows.empty() && own_kind != k && result.ops[own_kind].fitted();
     OpFit& fit = result.ops[k];
-    fit = fit_op(rows, base.ops[k]);
+    fit = fit_op(rows, follows_kind ? result.profile.ops[own_kind] : base.ops[k]);
     result.profile.ops[k] = fit.coefficients;
     fit.error = fit_error(result.profile, rows);
     if (!rows.empty()) {
-      counts += (counts.empty() ? "" : ", ") + std::string(layer_kind_name(kind)) + " " +
-                std::to_string(rows.size());
+      counts.append(counts.empty() ? "" : ", ")
+          .append(cost_kind_name(kind))
+          .append(" ")
+          .append(std::to_string(rows.size()));
     }
   }
   result.overall = fit_error(result.profile, data.rows);
@@ -408,7 +407,8 @@ Calibration calibrate(const McuProfile& base, const MeasurementSet& data) {
                           std::to_string(data.rows.size()) + " rows: " + counts +
                           "; RMS relative error " + format_percent(result.overall.rms_relative_error) +
                           ", max " + format_percent(result.overall.max_relative_error) +
-                          "; ops without rows keep the base coefficients); base profile " +
+                          "; ops without rows keep the base coefficients, variants their kind's "
+                          "fit); base profile " +
                           base.name + ": " + base.source;
   return result;
 }

@@ -43,21 +43,15 @@ const Estimate& Estimator::run(const Arch& arch, const McuProfile& mcu,
   const int stage = net.patch_layers;
   for (int i = 0; i < layers; ++i) {
     const Layer& l = net.layers[i];
-    std::int64_t pixels = std::int64_t{l.out.h} * l.out.w;
-    std::int64_t input_pixels = std::int64_t{l.in.h} * l.in.w;
-    std::int64_t calls = 1;
-    if (i < stage) {
-      // Tile (r, c) covers rows_r x cols_c; columns follow the rows.
-      const std::int64_t rows = geometry->sum_out_rows[i];
-      const std::int64_t in_rows = geometry->sum_in_rows[i];
-      pixels = rows * rows;
-      input_pixels = in_rows * in_rows;
-      calls = std::int64_t{net.patch_n} * net.patch_n;
-    }
-    layer_executed_macs_[i] = layer_macs_per_output_pixel(l) * pixels;
-    layer_cycles_[i] = patchnas::layer_cycles(
-        mcu, l.kind,
-        LayerWork{layer_executed_macs_[i], pixels * l.out.c, input_pixels * l.in.c, calls});
+    // Tile (r, c) of the patch stage covers rows_r x cols_c; columns follow the rows.
+    const LayerWork work =
+        i < stage ? layer_work(l, net.patch_n, geometry->sum_out_rows[i],
+                               geometry->sum_out_rows[i], geometry->sum_in_rows[i],
+                               geometry->sum_in_rows[i])
+                  : layer_work(l);
+    layer_executed_macs_[i] = work.macs;
+    const bool in_place = schedule.step_scratch[static_cast<std::size_t>(i)] >= 0;
+    layer_cycles_[i] = patchnas::layer_cycles(mcu, cost_kind_of(l, in_place), work);
     e.executed_macs += layer_executed_macs_[i];
     e.latency_cycles += layer_cycles_[i];
   }

@@ -9,10 +9,6 @@
 namespace patchnas {
 namespace {
 
-constexpr LayerKind kAllKinds[kLayerKindCount] = {LayerKind::Conv, LayerKind::Depthwise,
-                                                  LayerKind::Pointwise, LayerKind::GlobalAvgPool,
-                                                  LayerKind::FullyConnected};
-
 std::string non_empty_string(FieldReader& reader, std::string_view key) {
   std::string value = reader.string(key);
   if (value.empty()) reader.fail(key, "must not be empty");
@@ -34,7 +30,44 @@ double coefficient(FieldReader& reader, std::string_view key) {
   return value;
 }
 
+OpCoefficients read_coefficients(FieldReader op) {
+  OpCoefficients k;
+  k.cycles_per_mac = coefficient(op, "cycles_per_mac");
+  k.cycles_per_output = coefficient(op, "cycles_per_output");
+  k.cycles_per_call = coefficient(op, "cycles_per_call");
+  const auto optional = [&op](std::string_view key) {
+    return op.has(key) ? coefficient(op, key) : 0.0;
+  };
+  k.cycles_per_input = optional("cycles_per_input");
+  k.cycles_per_weight = optional("cycles_per_weight");
+  k.cycles_per_row = optional("cycles_per_row");
+  op.finish();
+  return k;
+}
+
 }  // namespace
+
+std::string_view cost_kind_name(CostKind kind) {
+  switch (kind) {
+    case CostKind::DepthwiseInPlace: return "depthwise_in_place";
+    case CostKind::PointwiseResidual: return "pointwise_residual";
+    default: return layer_kind_name(layer_kind_of(kind));
+  }
+}
+
+LayerKind layer_kind_of(CostKind kind) {
+  switch (kind) {
+    case CostKind::DepthwiseInPlace: return LayerKind::Depthwise;
+    case CostKind::PointwiseResidual: return LayerKind::Pointwise;
+    default: return static_cast<LayerKind>(kind);
+  }
+}
+
+CostKind cost_kind_of(const Layer& layer, bool in_place) {
+  if (layer.kind == LayerKind::Depthwise && in_place) return CostKind::DepthwiseInPlace;
+  if (layer.kind == LayerKind::Pointwise && layer.residual >= 0) return CostKind::PointwiseResidual;
+  return static_cast<CostKind>(layer.kind);
+}
 
 McuProfile mcu_profile_from_json(const nlohmann::json& json, const std::string& file) {
   FieldReader root(json, file);
@@ -49,14 +82,12 @@ McuProfile mcu_profile_from_json(const nlohmann::json& json, const std::string& 
   mcu.runtime_code_bytes = byte_count(root, "runtime_code_bytes", true);
 
   FieldReader ops = root.object("ops");
-  for (const LayerKind kind : kAllKinds) {
-    FieldReader op = ops.object(layer_kind_name(kind));
-    OpCoefficients& k = mcu.ops[static_cast<std::size_t>(kind)];
-    k.cycles_per_mac = coefficient(op, "cycles_per_mac");
-    k.cycles_per_output = coefficient(op, "cycles_per_output");
-    k.cycles_per_input = op.has("cycles_per_input") ? coefficient(op, "cycles_per_input") : 0.0;
-    k.cycles_per_call = coefficient(op, "cycles_per_call");
-    op.finish();
+  for (const CostKind kind : kAllCostKinds) {
+    const std::string_view name = cost_kind_name(kind);
+    const auto base = static_cast<CostKind>(layer_kind_of(kind));
+    mcu.ops[static_cast<std::size_t>(kind)] =
+        kind == base || ops.has(name) ? read_coefficients(ops.object(name))
+                                      : mcu.coefficients(base);  // a variant defaults to its kind
   }
   ops.finish();
 
@@ -79,12 +110,14 @@ nlohmann::ordered_json mcu_profile_to_json(const McuProfile& mcu) {
   j["flash_bytes"] = mcu.flash_bytes;
   j["runtime_code_bytes"] = mcu.runtime_code_bytes;
   nlohmann::ordered_json ops = nlohmann::ordered_json::object();
-  for (const LayerKind kind : kAllKinds) {
+  for (const CostKind kind : kAllCostKinds) {
     const OpCoefficients& k = mcu.coefficients(kind);
-    ops[std::string(layer_kind_name(kind))] = {{"cycles_per_mac", k.cycles_per_mac},
-                                               {"cycles_per_output", k.cycles_per_output},
-                                               {"cycles_per_input", k.cycles_per_input},
-                                               {"cycles_per_call", k.cycles_per_call}};
+    ops[std::string(cost_kind_name(kind))] = {{"cycles_per_mac", k.cycles_per_mac},
+                                              {"cycles_per_output", k.cycles_per_output},
+                                              {"cycles_per_call", k.cycles_per_call},
+                                              {"cycles_per_input", k.cycles_per_input},
+                                              {"cycles_per_weight", k.cycles_per_weight},
+                                              {"cycles_per_row", k.cycles_per_row}};
   }
   j["ops"] = std::move(ops);
   j["source"] = mcu.source;

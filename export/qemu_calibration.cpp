@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "estimators/estimate.hpp"
+#include "estimators/memory_schedule.hpp"
 #include "export/qemu_profile.hpp"
 #include "export/synthetic_model.hpp"
 #include "space/lower.hpp"
@@ -81,10 +82,13 @@ MeasurementSet measure_on_qemu(const std::vector<Arch>& grid, ExportTarget core,
     compute_expected_logits(inputs);
     const QemuProfile measured = profiler.profile(inputs);
     const Network net = lower(grid[i]);
+    MemorySchedule schedule;  // which depthwise layers the runtime runs in place
+    build_memory_schedule(net, nullptr, /*input_in_arena=*/false, schedule);
     for (std::size_t l = 0; l < net.layers.size(); ++l) {
       Measurement m;
       m.line = static_cast<int>(set.rows.size()) + 1;
       m.layer = net.layers[l];
+      m.kind = cost_kind_of(m.layer, schedule.step_scratch[l] >= 0);
       m.cycles = static_cast<double>(measured.layers[l].instructions);
       set.rows.push_back(m);
     }

@@ -31,33 +31,42 @@ struct CalibrateArgs {
 std::string coefficient_cell(const OpFit& fit, Term term, double value) {
   const TermStatus status = fit.term_status(term);
   if (status == TermStatus::Fitted || status == TermStatus::Kept) return fmt::format("{:.6g}", value);
-  return fmt::format("0 ({})", term_status_name(status));
+  return status == TermStatus::Clamped ? "0 (clamped)" : "0 (undetermined)";
 }
 
 std::string percent(double ratio) { return fmt::format("{:.2f}%", ratio * 100.0); }
 
 std::string fit_report(const McuProfile& base, const Calibration& fit, const std::string& file) {
-  std::string out = fmt::format("calibrated {} ({}, {:.0f} MHz) from {}: {} rows\n\n", base.name,
-                                base.core, base.clock_hz / 1e6, file, fit.overall.rows);
-  out += fmt::format("{:<10} {:>5}  {:<20} {:<20} {:<20} {:<20} {:>9} {:>9}\n", "op", "rows",
-                     "cycles_per_mac", "cycles_per_output", "cycles_per_input", "cycles_per_call",
-                     "rms err", "max err");
-  constexpr LayerKind kinds[] = {LayerKind::Conv, LayerKind::Depthwise, LayerKind::Pointwise,
-                                 LayerKind::GlobalAvgPool, LayerKind::FullyConnected};
-  for (const LayerKind kind : kinds) {
-    const OpFit& op = fit.op(kind);
-    const OpCoefficients& k = op.coefficients;
-    out += fmt::format("{:<10} {:>5}  {:<20} {:<20} {:<20} {:<20}", layer_kind_name(kind),
-                       op.error.rows, coefficient_cell(op, Term::PerMac, k.cycles_per_mac),
-                       coefficient_cell(op, Term::PerOutput, k.cycles_per_output),
-                       coefficient_cell(op, Term::PerInput, k.cycles_per_input),
-                       coefficient_cell(op, Term::PerCall, k.cycles_per_call));
-    out += op.fitted() ? fmt::format(" {:>9} {:>9}\n", percent(op.error.rms_relative_error),
-                                     percent(op.error.max_relative_error))
-                       : std::string("  (no rows: base coefficients kept)\n");
+  std::string out = fmt::format(
+      "calibrated {} ({}, {:.0f} MHz) from {}: {} rows; cycles per mac, output, call, input, "
+      "weight and row\n\n",
+      base.name, base.core, base.clock_hz / 1e6, file, fit.overall.rows);
+  out += fmt::format("{:<18} {:>5} ", "op", "rows");
+  for (int t = 0; t < kTermCount; ++t) {
+    out += fmt::format(" {:<16}", term_name(static_cast<Term>(t)).substr(std::string_view("cycles_").size()));
   }
-  out += fmt::format("{:<10} {:>5}  {:<83} {:>9} {:>9}\n", "all", fit.overall.rows, "",
-                     percent(fit.overall.rms_relative_error),
+  out += fmt::format(" {:>8} {:>8}\n", "rms err", "max err");
+  for (const CostKind kind : kAllCostKinds) {
+    const OpFit& op = fit.op(kind);
+    OpCoefficients k = op.coefficients;
+    out += fmt::format("{:<18} {:>5} ", cost_kind_name(kind), op.error.rows);
+    for (int t = 0; t < kTermCount; ++t) {
+      const Term term = static_cast<Term>(t);
+      out += fmt::format(" {:<16}", coefficient_cell(op, term, coefficient(k, term)));
+    }
+    const LayerKind layer_kind = layer_kind_of(kind);
+    if (op.fitted()) {
+      out += fmt::format(" {:>8} {:>8}\n", percent(op.error.rms_relative_error),
+                         percent(op.error.max_relative_error));
+    } else if (static_cast<CostKind>(layer_kind) != kind &&
+               fit.op(static_cast<CostKind>(layer_kind)).fitted()) {
+      out += fmt::format("  (no rows: {}'s fit)\n", layer_kind_name(layer_kind));
+    } else {
+      out += "  (no rows: base coefficients kept)\n";
+    }
+  }
+  out += fmt::format("{:<18} {:>5} {:<{}} {:>8} {:>8}\n", "all", fit.overall.rows, "",
+                     17 * kTermCount, percent(fit.overall.rms_relative_error),
                      percent(fit.overall.max_relative_error));
   out +=
       "\nerrors are relative: |predicted - measured| / measured. undetermined: too few or collinear "

@@ -67,8 +67,10 @@ const std::vector<Row>& varied_rows() {
   return rows;
 }
 
-// Hand-chosen truth per op, indexed by LayerKind (pool's cycles_per_mac is meaningless).
-const std::array<OpCoefficients, kLayerKindCount> kTruth = {{
+// Hand-chosen truth per op, indexed by CostKind (pool's cycles_per_mac is meaningless).
+// The five layer kinds (the first cost kinds); the variants are tested on their own below.
+constexpr std::size_t kBaseKinds = 5;
+const std::array<OpCoefficients, kBaseKinds> kTruth = {{
     {1.75, 3.5, 4100.0},   // conv
     {2.25, 12.0, 900.0},   // depthwise
     {1.5, 0.75, 2500.0},   // pointwise
@@ -76,13 +78,13 @@ const std::array<OpCoefficients, kLayerKindCount> kTruth = {{
     {2.5, 9.0, 350.0},     // fc
 }};
 
-LayerKind kind_of(const Row& r) {
+CostKind kind_of(const Row& r) {
   const std::string op = r.op;
-  if (op == "conv") return LayerKind::Conv;
-  if (op == "depthwise") return LayerKind::Depthwise;
-  if (op == "pointwise") return LayerKind::Pointwise;
-  if (op == "pool") return LayerKind::GlobalAvgPool;
-  return LayerKind::FullyConnected;
+  if (op == "conv") return CostKind::Conv;
+  if (op == "depthwise") return CostKind::Depthwise;
+  if (op == "pointwise") return CostKind::Pointwise;
+  if (op == "pool") return CostKind::GlobalAvgPool;
+  return CostKind::FullyConnected;
 }
 
 double true_cycles(const Row& r) {
@@ -112,7 +114,8 @@ TEST(Calibrate, MacsAndOutputsPerOpByHand) {
     const Row& r = varied_rows()[i];
     EXPECT_EQ(static_cast<double>(set.rows[i].macs()), hand_macs(r)) << i;
     EXPECT_EQ(static_cast<double>(set.rows[i].outputs()), hand_outputs(r)) << i;
-    EXPECT_EQ(set.rows[i].layer.kind, kind_of(r));
+    EXPECT_EQ(set.rows[i].kind, kind_of(r));
+    EXPECT_EQ(set.rows[i].layer.kind, layer_kind_of(kind_of(r)));
     EXPECT_EQ(set.rows[i].line, static_cast<int>(i) + 2);
   }
   // Spot checks with the numbers written out.
@@ -127,10 +130,10 @@ TEST(Calibrate, RecoversKnownCoefficientsExactly) {
   const McuProfile base = testing::unit_mcu();
   const Calibration fit =
       calibrate(base, parse_measurements(synthetic_csv(varied_rows()), "m.csv", kClockHz));
-  for (std::size_t k = 0; k < kLayerKindCount; ++k) {
-    SCOPED_TRACE(layer_kind_name(static_cast<LayerKind>(k)));
+  for (std::size_t k = 0; k < kBaseKinds; ++k) {
+    SCOPED_TRACE(cost_kind_name(static_cast<CostKind>(k)));
     const OpFit& op = fit.ops[k];
-    const bool pool = static_cast<LayerKind>(k) == LayerKind::GlobalAvgPool;
+    const bool pool = static_cast<CostKind>(k) == CostKind::GlobalAvgPool;
     if (pool) {
       EXPECT_EQ(op.term_status(Term::PerMac), TermStatus::Undetermined);
       EXPECT_EQ(op.coefficients.cycles_per_mac, 0.0);
@@ -157,7 +160,7 @@ TEST(Calibrate, MillisecondsAreConvertedWithTheClock) {
   McuProfile base = testing::unit_mcu();
   base.clock_hz = kClockHz;
   const Calibration fit = calibrate(base, parse_measurements(csv, "ms.csv", kClockHz));
-  const OpFit& pw = fit.op(LayerKind::Pointwise);
+  const OpFit& pw = fit.op(CostKind::Pointwise);
   expect_relative(pw.coefficients.cycles_per_mac, 1.5, 1e-6, "mac");
   expect_relative(pw.coefficients.cycles_per_output, 0.75, 1e-6, "output");
   expect_relative(pw.coefficients.cycles_per_call, 2500.0, 1e-6, "call");
@@ -173,6 +176,7 @@ TEST(Calibrate, NoiseGivesANonZeroPlausibleError) {
   EXPECT_LT(fit.overall.max_relative_error, 2 * noise);
   int rows = 0;
   for (const OpFit& op : fit.ops) {
+    if (!op.fitted()) continue;  // the variants: no rows here
     rows += op.error.rows;
     EXPECT_GT(op.error.rms_relative_error, 0.0);
     EXPECT_LE(op.error.rms_relative_error, op.error.max_relative_error);
@@ -180,26 +184,26 @@ TEST(Calibrate, NoiseGivesANonZeroPlausibleError) {
   }
   EXPECT_EQ(rows, fit.overall.rows);
   // The MAC-dominated coefficients stay close to the truth.
-  expect_relative(fit.op(LayerKind::Conv).coefficients.cycles_per_mac, 1.75, 0.1, "conv mac");
-  expect_relative(fit.op(LayerKind::Pointwise).coefficients.cycles_per_mac, 1.5, 0.1, "pw mac");
+  expect_relative(fit.op(CostKind::Conv).coefficients.cycles_per_mac, 1.75, 0.1, "conv mac");
+  expect_relative(fit.op(CostKind::Pointwise).coefficients.cycles_per_mac, 1.5, 0.1, "pw mac");
 }
 
 TEST(Calibrate, OpsWithoutRowsKeepTheBaseCoefficients) {
   const McuProfile base = find_mcu_profile("stm32f746");
   std::vector<Row> pointwise_only;
   for (const Row& r : varied_rows()) {
-    if (kind_of(r) == LayerKind::Pointwise) pointwise_only.push_back(r);
+    if (kind_of(r) == CostKind::Pointwise) pointwise_only.push_back(r);
   }
   const Calibration fit =
       calibrate(base, parse_measurements(synthetic_csv(pointwise_only), "pw.csv", kClockHz));
-  for (const LayerKind kind : {LayerKind::Conv, LayerKind::Depthwise, LayerKind::GlobalAvgPool,
-                               LayerKind::FullyConnected}) {
+  for (const CostKind kind : {CostKind::Conv, CostKind::Depthwise, CostKind::GlobalAvgPool,
+                               CostKind::FullyConnected}) {
     EXPECT_FALSE(fit.op(kind).fitted());
     EXPECT_EQ(fit.op(kind).term_status(Term::PerMac), TermStatus::Kept);
     EXPECT_EQ(fit.profile.coefficients(kind), base.coefficients(kind));
   }
-  EXPECT_TRUE(fit.op(LayerKind::Pointwise).fitted());
-  expect_relative(fit.profile.coefficients(LayerKind::Pointwise).cycles_per_mac, 1.5, 1e-6, "mac");
+  EXPECT_TRUE(fit.op(CostKind::Pointwise).fitted());
+  expect_relative(fit.profile.coefficients(CostKind::Pointwise).cycles_per_mac, 1.5, 1e-6, "mac");
   // The source says where the numbers came from, then what they were calibrated from.
   EXPECT_NE(fit.profile.source.find("calibrated by `patchnas calibrate` from pw.csv (5 rows"),
             std::string::npos)
@@ -207,11 +211,49 @@ TEST(Calibrate, OpsWithoutRowsKeepTheBaseCoefficients) {
   EXPECT_NE(fit.profile.source.find(base.source), std::string::npos);
 }
 
+// Rows of a variant fit the variant; a variant without rows takes its layer kind's fit (not the
+// base profile's stale numbers); the CSV names variants like the profile does.
+TEST(Calibrate, VariantsFitTheirOwnRowsOrFollowTheirKind) {
+  const McuProfile base = find_mcu_profile("stm32f746");
+  std::string csv = kHeader;
+  for (const Row& r : varied_rows()) {
+    const std::string op = r.op;
+    if (op == "depthwise") csv += csv_line(r, 2.0 * hand_macs(r) + 10.0 * hand_outputs(r) + 100.0);
+    if (op == "pointwise") {
+      csv += csv_line(r, 1.5 * hand_macs(r) + 0.75 * hand_outputs(r) + 2500.0);
+      Row residual = r;
+      residual.op = "pointwise_residual";
+      csv += csv_line(residual, 1.5 * hand_macs(r) + 20.0 * hand_outputs(r) + 2500.0);
+    }
+  }
+  const MeasurementSet set = parse_measurements(csv, "variants.csv", kClockHz);
+  const auto first_residual = std::find_if(set.rows.begin(), set.rows.end(), [](const Measurement& m) {
+    return m.kind == CostKind::PointwiseResidual;
+  });
+  ASSERT_NE(first_residual, set.rows.end());
+  EXPECT_EQ(first_residual->layer.kind, LayerKind::Pointwise);
+  EXPECT_EQ(std::prev(first_residual)->kind, CostKind::Pointwise);
+  EXPECT_EQ(measurements_to_csv(set).find("pointwise_residual,"), csv.find("pointwise_residual,"));
+  const Calibration fit = calibrate(base, set);
+  const OpFit& residual = fit.op(CostKind::PointwiseResidual);
+  ASSERT_TRUE(residual.fitted());
+  expect_relative(residual.coefficients.cycles_per_output, 20.0, 1e-6, "residual output");
+  expect_relative(fit.op(CostKind::Pointwise).coefficients.cycles_per_output, 0.75, 1e-6, "output");
+  // No depthwise_in_place rows: it takes the depthwise fit.
+  EXPECT_FALSE(fit.op(CostKind::DepthwiseInPlace).fitted());
+  EXPECT_EQ(fit.profile.coefficients(CostKind::DepthwiseInPlace),
+            fit.profile.coefficients(CostKind::Depthwise));
+  expect_relative(fit.profile.coefficients(CostKind::DepthwiseInPlace).cycles_per_mac, 2.0, 1e-6,
+                  "in-place mac");
+  // No conv rows at all: conv keeps the base profile's.
+  EXPECT_EQ(fit.profile.coefficients(CostKind::Conv), base.coefficients(CostKind::Conv));
+}
+
 TEST(Calibrate, TooFewRowsFitFewerTerms) {
   // One row: only cycles_per_mac, which then explains the whole measurement.
   std::string csv = std::string(kHeader) + "pointwise,8,8,16,8,8,32,1,1,50000\n";
   Calibration fit = calibrate(testing::unit_mcu(), parse_measurements(csv, "one.csv", kClockHz));
-  const OpFit* pw = &fit.op(LayerKind::Pointwise);
+  const OpFit* pw = &fit.op(CostKind::Pointwise);
   EXPECT_EQ(pw->term_status(Term::PerMac), TermStatus::Fitted);
   EXPECT_EQ(pw->term_status(Term::PerOutput), TermStatus::Undetermined);
   EXPECT_EQ(pw->term_status(Term::PerCall), TermStatus::Undetermined);
@@ -223,7 +265,7 @@ TEST(Calibrate, TooFewRowsFitFewerTerms) {
   // 32768 MACs -> 50000 cycles, 65536 MACs -> 90000: 40000 / 32768 per MAC, 10000 per call.
   csv += "pointwise,8,8,32,8,8,32,1,1,90000\n";
   fit = calibrate(testing::unit_mcu(), parse_measurements(csv, "two.csv", kClockHz));
-  pw = &fit.op(LayerKind::Pointwise);
+  pw = &fit.op(CostKind::Pointwise);
   EXPECT_EQ(pw->term_status(Term::PerMac), TermStatus::Fitted);
   EXPECT_EQ(pw->term_status(Term::PerOutput), TermStatus::Undetermined);
   EXPECT_EQ(pw->term_status(Term::PerCall), TermStatus::Fitted);
@@ -233,7 +275,7 @@ TEST(Calibrate, TooFewRowsFitFewerTerms) {
   // Pool has no MACs: one row fits cycles_per_output only.
   csv = std::string(kHeader) + "pool,7,7,100,1,1,100,7,1,5000\n";
   fit = calibrate(testing::unit_mcu(), parse_measurements(csv, "pool.csv", kClockHz));
-  const OpFit& pool = fit.op(LayerKind::GlobalAvgPool);
+  const OpFit& pool = fit.op(CostKind::GlobalAvgPool);
   EXPECT_EQ(pool.term_status(Term::PerMac), TermStatus::Undetermined);
   EXPECT_EQ(pool.term_status(Term::PerOutput), TermStatus::Fitted);
   EXPECT_NEAR(pool.coefficients.cycles_per_output, 50.0, 1e-12);
@@ -248,7 +290,7 @@ TEST(Calibrate, CollinearColumnsDropTheOutputTerm) {
     csv += csv_line({"depthwise", side, side, 32, side, side, 32, 3, 1}, 22.0 * outputs + 1000.0);
   }
   const Calibration fit = calibrate(testing::unit_mcu(), parse_measurements(csv, "dw.csv", kClockHz));
-  const OpFit& dw = fit.op(LayerKind::Depthwise);
+  const OpFit& dw = fit.op(CostKind::Depthwise);
   EXPECT_EQ(dw.term_status(Term::PerOutput), TermStatus::Undetermined);
   expect_relative(dw.coefficients.cycles_per_mac, 22.0 / 9.0, 1e-9, "mac");
   expect_relative(dw.coefficients.cycles_per_call, 1000.0, 1e-9, "call");
@@ -263,7 +305,7 @@ TEST(Calibrate, NegativeCoefficientsAreClampedToZero) {
   }
   const MeasurementSet set = parse_measurements(csv, "neg.csv", kClockHz);
   const Calibration fit = calibrate(testing::unit_mcu(), set);
-  const OpFit& fc = fit.op(LayerKind::FullyConnected);
+  const OpFit& fc = fit.op(CostKind::FullyConnected);
   EXPECT_EQ(fc.term_status(Term::PerCall), TermStatus::Clamped);
   EXPECT_EQ(fc.coefficients.cycles_per_call, 0.0);
   EXPECT_GE(fc.coefficients.cycles_per_mac, 0.0);
@@ -271,7 +313,7 @@ TEST(Calibrate, NegativeCoefficientsAreClampedToZero) {
   // The result is the best non-negative fit: no feasible nudge of any term lowers the error.
   const auto rms = [&](const OpCoefficients& k) {
     McuProfile p = fit.profile;
-    p.ops[static_cast<std::size_t>(LayerKind::FullyConnected)] = k;
+    p.ops[static_cast<std::size_t>(CostKind::FullyConnected)] = k;
     return fit_error(p, set.rows).rms_relative_error;
   };
   const double best = rms(fc.coefficients);

@@ -59,10 +59,10 @@ TEST(McuProfile, ShippedProfilesParse) {
 // global pool over 7x7x1280 and the classifier) whose MACs total `total_macs`, split evenly
 // over the 49 layers that have MACs.
 double synthetic_network_cycles(const McuProfile& mcu, std::int64_t total_macs) {
-  std::vector<LayerKind> kinds{LayerKind::Conv};
-  kinds.insert(kinds.end(), 16, LayerKind::Depthwise);
-  kinds.insert(kinds.end(), 31, LayerKind::Pointwise);
-  kinds.push_back(LayerKind::FullyConnected);
+  std::vector<CostKind> kinds{CostKind::Conv};
+  kinds.insert(kinds.end(), 16, CostKind::Depthwise);
+  kinds.insert(kinds.end(), 31, CostKind::Pointwise);
+  kinds.push_back(CostKind::FullyConnected);
   const auto with_macs = static_cast<std::int64_t>(kinds.size());
   double cycles = 0.0;
   std::int64_t charged = 0;
@@ -72,7 +72,7 @@ double synthetic_network_cycles(const McuProfile& mcu, std::int64_t total_macs) 
     charged += macs;
     cycles += layer_cycles(mcu, kinds[i], {macs, /*outputs=*/28 * 28 * 96, /*inputs=*/0, 1});
   }
-  cycles += layer_cycles(mcu, LayerKind::GlobalAvgPool, {0, 1280, 7 * 7 * 1280, 1});
+  cycles += layer_cycles(mcu, CostKind::GlobalAvgPool, {0, 1280, 7 * 7 * 1280, 1});
   EXPECT_EQ(charged, total_macs);
   EXPECT_EQ(kinds.size() + 1, 50u);
   return cycles;
@@ -128,6 +128,32 @@ TEST(McuProfile, RoundTripsThroughJson) {
   EXPECT_EQ(text.find("\"format\": \"patchnas.mcu/1\""), 4u);  // the first key
 }
 
+// The variants (in-place depthwise, pointwise with residual) and cycles_per_input are optional:
+// absent, a variant takes its layer kind's coefficients; present, its own.
+TEST(McuProfile, VariantsDefaultToTheirLayerKind) {
+  const nlohmann::json json = read_json_file(bundled_path("stm32f412"));
+  ASSERT_FALSE(json["ops"].contains("depthwise_in_place"));
+  const McuProfile mcu = mcu_profile_from_json(json, "f412.json");
+  EXPECT_EQ(mcu.coefficients(CostKind::DepthwiseInPlace), mcu.coefficients(CostKind::Depthwise));
+  EXPECT_EQ(mcu.coefficients(CostKind::PointwiseResidual), mcu.coefficients(CostKind::Pointwise));
+  EXPECT_EQ(mcu.coefficients(CostKind::GlobalAvgPool).cycles_per_input, 0.0);
+
+  nlohmann::json own = json;
+  own["ops"]["pointwise_residual"] = {{"cycles_per_mac", 2.5},
+                                      {"cycles_per_output", 30.0},
+                                      {"cycles_per_input", 0.25},
+                                      {"cycles_per_call", 7.0}};
+  const McuProfile custom = mcu_profile_from_json(own, "own.json");
+  EXPECT_EQ(custom.coefficients(CostKind::PointwiseResidual), (OpCoefficients{2.5, 30.0, 7.0, 0.25}));
+  EXPECT_EQ(custom.coefficients(CostKind::DepthwiseInPlace), mcu.coefficients(CostKind::Depthwise));
+  // Written out, every cost kind is explicit and reads back the same.
+  const nlohmann::ordered_json written = mcu_profile_to_json(custom);
+  for (const CostKind kind : kAllCostKinds) {
+    EXPECT_TRUE(written["ops"].contains(std::string(cost_kind_name(kind)))) << cost_kind_name(kind);
+  }
+  EXPECT_EQ(mcu_profile_from_json(nlohmann::json::parse(written.dump()), "x"), custom);
+}
+
 // Each bad edit of a valid profile must be rejected with the file and the field's path.
 struct BadProfileCase {
   const char* field;
@@ -159,6 +185,13 @@ TEST(McuProfile, BadInputNamesFileAndField) {
        [](nlohmann::json& j) { j["ops"]["pool"]["cycles_per_output"] = nullptr; }},
       {"ops.conv.cycles_per_call", [](nlohmann::json& j) { j["ops"]["conv"].erase("cycles_per_call"); }},
       {"ops.conv.cycles_per_byte", [](nlohmann::json& j) { j["ops"]["conv"]["cycles_per_byte"] = 1; }},
+      {"ops.pool.cycles_per_input",
+       [](nlohmann::json& j) { j["ops"]["pool"]["cycles_per_input"] = -1.0; }},
+      {"ops.depthwise_in_place.cycles_per_call",
+       [](nlohmann::json& j) {
+         j["ops"]["depthwise_in_place"] = j["ops"]["depthwise"];
+         j["ops"]["depthwise_in_place"].erase("cycles_per_call");
+       }},
   };
   for (const BadProfileCase& c : cases) {
     nlohmann::json bad = good;

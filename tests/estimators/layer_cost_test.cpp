@@ -67,10 +67,16 @@ TEST(Latency, CoefficientsPerOpAndPerCall) {
   McuProfile mcu = testing::unit_mcu();
   mcu.clock_hz = 1000.0;  // 1 cycle = 1 ms
   for (auto& op : mcu.ops) op = {0.0, 0.0, 0.0};
-  mcu.ops[static_cast<int>(LayerKind::Depthwise)] = {2.0, 1.0, 10.0};
-  // Two depthwise layers: 900 and 2700 MACs, 100 and 108 outputs, one call each.
+  mcu.ops[static_cast<int>(CostKind::Depthwise)] = {2.0, 1.0, 10.0};
+  mcu.ops[static_cast<int>(CostKind::DepthwiseInPlace)] = {3.0, 0.5, 20.0};
+  // Two depthwise layers, one call each: block 0's (900 MACs, 100 outputs) reads the block
+  // input, which its residual add still needs, so it runs out of place; block 1's (2700 MACs,
+  // 108 outputs) writes over the expansion's output: in place.
   const Estimate e = estimate(testing::small_arch(), mcu);
-  EXPECT_DOUBLE_EQ(e.latency_ms, 2.0 * (900 + 2700) + (100 + 108) + 10.0 * 2);
+  EXPECT_DOUBLE_EQ(e.latency_ms, (2.0 * 900 + 100 + 10.0) + (3.0 * 2700 + 0.5 * 108 + 20.0));
+  // cycles_per_input charges the in-place layer's input map (5x5x12) on top.
+  mcu.ops[static_cast<int>(CostKind::DepthwiseInPlace)].cycles_per_input = 0.25;
+  EXPECT_DOUBLE_EQ(estimate(testing::small_arch(), mcu).latency_ms, e.latency_ms + 0.25 * 300);
 }
 
 }  // namespace
