@@ -11,11 +11,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "estimators/calibrate.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
+
+using namespace patchnas;
 
 struct Outcome {
   int exit_code = 0;
@@ -175,6 +179,51 @@ TEST(Cli, CalibrateWritesAProfileOnlyWhenTheDataIsGood) {
   EXPECT_EQ(lines(r.err), 1) << r.err;
   EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// calibrate --qemu measures the grid in QEMU (about 15 s) and writes a profile whose every
+// op was fitted; a core that is not the profile's, or both sources at once, is a usage error
+// that writes nothing.
+TEST(Cli, CalibrateUnderQemu) {
+  const auto out = temp_path("patchnas_cli_qemu.json");
+  const auto rows = temp_path("patchnas_cli_qemu.csv");
+  std::filesystem::remove(out);
+  Outcome r = run("calibrate --mcu stm32f412 --qemu cortex-m7 --out " + out.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("stm32f412 has core cortex-m4"), std::string::npos) << r.err;
+  r = run("calibrate --mcu stm32f412 --qemu cortex-m4 --measurements x.csv --out " + out.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("excludes"), std::string::npos) << r.err;
+  r = run("calibrate --mcu stm32f412 --out " + out.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--measurements or --qemu"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+
+  r = run("calibrate --mcu stm32f412 --qemu cortex-m4 --name f412-qemu --out " + out.string() +
+          " --save-measurements " + rows.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const McuProfile profile = read_mcu_profile(out.string());
+  EXPECT_EQ(profile.name, "f412-qemu");
+  EXPECT_NE(profile.source.find("QEMU cortex-m4"), std::string::npos) << profile.source;
+  for (const CostKind kind : kAllCostKinds) {
+    EXPECT_NE(r.out.find(std::string(cost_kind_name(kind)) + " "), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(r.out.find("no rows"), std::string::npos) << r.out;  // the grid has every kernel
+  // The saved rows read back, and refitting them gives the same profile.
+  const MeasurementSet saved = read_measurements(rows.string(), profile.clock_hz);
+  EXPECT_GT(saved.rows.size(), 150u);
+  McuProfile refit = calibrate(find_mcu_profile("stm32f412"), saved).profile;
+  refit.name = profile.name;
+  for (const CostKind kind : kAllCostKinds) {
+    for (int t = 0; t < kTermCount; ++t) {
+      EXPECT_NEAR(coefficient(refit.coefficients(kind), static_cast<Term>(t)),
+                  coefficient(profile.coefficients(kind), static_cast<Term>(t)),
+                  1e-6 * (1.0 + coefficient(profile.coefficients(kind), static_cast<Term>(t))))
+          << cost_kind_name(kind) << " " << term_name(static_cast<Term>(t));
+    }
+  }
+  std::filesystem::remove(out);
+  std::filesystem::remove(rows);
 }
 
 TEST(Cli, TrainQuickRunWritesOutputsAndResumes) {
