@@ -45,7 +45,7 @@
 
 #define MAX_MAP_BYTES (56 * 56 * 96)
 #define MAX_WEIGHTS (192 * 320)
-#define MAX_CHANNELS 320
+#define MAX_CHANNELS 384
 
 #define MAX_PLANE_BYTES (56 * 56)
 
@@ -74,6 +74,12 @@ static const bench_shape shapes[] = {
     {K_DEPTHWISE_INPLACE, 56, 56, 96, 96, 3, 2, 0, 1, 811, P_HALF},
     {K_DEPTHWISE_INPLACE, 28, 28, 144, 144, 3, 1, 0, 1, 801, P_HALF},
     {K_DEPTHWISE_INPLACE, 28, 28, 96, 96, 5, 1, 0, 1, 932, P_HALF},
+    /* in place on the small maps late in a network, where the border outputs dominate */
+    {K_DEPTHWISE_INPLACE, 7, 7, 96, 96, 7, 1, 0, 1, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 5, 5, 192, 192, 5, 1, 0, 1, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 6, 6, 160, 160, 3, 1, 0, 1, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 10, 10, 144, 144, 7, 2, 0, 1, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 9, 9, 360, 360, 5, 1, 0, 1, 0, P_HALF},
     {K_CONV, 96, 96, 3, 16, 3, 2, 0, 1, 477, P_HALF},
     /* check-only: odd channels and widths, residual, strides, 5x5 borders */
     {K_POINTWISE, 7, 9, 13, 7, 1, 1, 0, 0, 0, 0},
