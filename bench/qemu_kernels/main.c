@@ -112,6 +112,19 @@ static const bench_shape shapes[] = {
     {K_DEPTHWISE_INPLACE, 7, 8, 5, 5, 1, 1, 0, 0, 0, 0},
     {K_DEPTHWISE_INPLACE, 12, 11, 3, 3, 9, 1, 0, 0, 0, P_HALF},
     {K_DEPTHWISE_INPLACE, 28, 28, 8, 8, 3, 1, 0, 0, 0, P_HALF},
+    /* border strips: pads up to k - 1 (the widest strips, and the portable fallback when they
+     * do not fit), maps about as wide as the kernel or a pair's loads, tall maps (bands) */
+    {K_DEPTHWISE_INPLACE, 9, 30, 3, 3, 7, 2, 0, 0, 0, 6},
+    {K_DEPTHWISE_INPLACE, 8, 21, 3, 3, 7, 1, 0, 0, 0, 2},
+    {K_DEPTHWISE_INPLACE, 9, 17, 3, 3, 5, 2, 0, 0, 0, 4},
+    {K_DEPTHWISE_INPLACE, 7, 13, 3, 3, 5, 2, 0, 0, 0, 3},
+    {K_DEPTHWISE_INPLACE, 6, 4, 4, 4, 7, 1, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 5, 9, 3, 3, 7, 2, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 4, 5, 3, 3, 5, 1, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 3, 3, 5, 5, 3, 2, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 40, 11, 2, 2, 7, 1, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 33, 10, 2, 2, 5, 2, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 9, 70, 2, 2, 5, 1, 0, 0, 0, P_HALF},
 };
 
 static int8_t input_map[MAX_MAP_BYTES];
