@@ -45,7 +45,7 @@
 
 #define MAX_MAP_BYTES (56 * 56 * 96)
 #define MAX_WEIGHTS (192 * 320)
-#define MAX_CHANNELS 320
+#define MAX_CHANNELS 384
 
 #define MAX_PLANE_BYTES (56 * 56)
 
@@ -74,6 +74,12 @@ static const bench_shape shapes[] = {
     {K_DEPTHWISE_INPLACE, 56, 56, 96, 96, 3, 2, 0, 1, 811, P_HALF},
     {K_DEPTHWISE_INPLACE, 28, 28, 144, 144, 3, 1, 0, 1, 801, P_HALF},
     {K_DEPTHWISE_INPLACE, 28, 28, 96, 96, 5, 1, 0, 1, 932, P_HALF},
+    /* in place on the small maps late in a network, where the border outputs dominate */
+    {K_DEPTHWISE_INPLACE, 7, 7, 96, 96, 7, 1, 0, 1, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 5, 5, 192, 192, 5, 1, 0, 1, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 6, 6, 160, 160, 3, 1, 0, 1, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 10, 10, 144, 144, 7, 2, 0, 1, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 9, 9, 360, 360, 5, 1, 0, 1, 0, P_HALF},
     {K_CONV, 96, 96, 3, 16, 3, 2, 0, 1, 477, P_HALF},
     /* check-only: odd channels and widths, residual, strides, 5x5 borders */
     {K_POINTWISE, 7, 9, 13, 7, 1, 1, 0, 0, 0, 0},
@@ -106,6 +112,19 @@ static const bench_shape shapes[] = {
     {K_DEPTHWISE_INPLACE, 7, 8, 5, 5, 1, 1, 0, 0, 0, 0},
     {K_DEPTHWISE_INPLACE, 12, 11, 3, 3, 9, 1, 0, 0, 0, P_HALF},
     {K_DEPTHWISE_INPLACE, 28, 28, 8, 8, 3, 1, 0, 0, 0, P_HALF},
+    /* border strips: pads up to k - 1 (the widest strips, and the portable fallback when they
+     * do not fit), maps about as wide as the kernel or a pair's loads, tall maps (bands) */
+    {K_DEPTHWISE_INPLACE, 9, 30, 3, 3, 7, 2, 0, 0, 0, 6},
+    {K_DEPTHWISE_INPLACE, 8, 21, 3, 3, 7, 1, 0, 0, 0, 2},
+    {K_DEPTHWISE_INPLACE, 9, 17, 3, 3, 5, 2, 0, 0, 0, 4},
+    {K_DEPTHWISE_INPLACE, 7, 13, 3, 3, 5, 2, 0, 0, 0, 3},
+    {K_DEPTHWISE_INPLACE, 6, 4, 4, 4, 7, 1, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 5, 9, 3, 3, 7, 2, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 4, 5, 3, 3, 5, 1, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 3, 3, 5, 5, 3, 2, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 40, 11, 2, 2, 7, 1, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 33, 10, 2, 2, 5, 2, 0, 0, 0, P_HALF},
+    {K_DEPTHWISE_INPLACE, 9, 70, 2, 2, 5, 1, 0, 0, 0, P_HALF},
 };
 
 static int8_t input_map[MAX_MAP_BYTES];

@@ -18,9 +18,18 @@
  * portable loop (exactness of SXTAB16/SMLAD: pn_dsp.h).
  *
  * Outputs whose window leaves the map, or whose word loads would pass the view's row (the plane
- * holds only the view), are summed one at a time over their in-map taps. A row is summed into
- * a small buffer of accumulators first, then requantized in a loop of its own, which keeps the
- * output constants in registers. */
+ * holds only the view), sit at the two ends of an output row: they go in pairs too, from a
+ * strip, a small copy of the plane's columns those pairs load (the left or right end of each
+ * view row) in which every byte outside the view is the input zero point. A tap outside the
+ * map then adds w * (zp - zp) = 0, exactly what the portable loop's skipping it adds, so the
+ * border costs what the interior does, per tap of the full k x k window. The strips hold a
+ * band of view rows, built once per channel (rebuilt as the output rows move down when the
+ * view is taller than the band). Columns inside the map but outside the view are in no
+ * region output's window (pn__check_receptive_field): they meet only zero weight halves, or
+ * the second sum of a last pair, which is dropped.
+ *
+ * A row is summed into a small buffer of accumulators first, then requantized in a loop of its
+ * own, which keeps the output constants in registers. */
 #include "pn_dsp_depthwise.h"
 
 #if defined(__ARM_FEATURE_DSP)
@@ -29,8 +38,10 @@
 #define PLANE_MAX_K 7
 /* Stored pairs per kernel row: P[0] .. P[max(k - 3, 1)]. */
 #define PLANE_ROW (PLANE_MAX_K - 2)
-/* Accumulators summed before they are requantized. */
-#define PLANE_CHUNK 64
+/* Accumulators summed before they are requantized (even). */
+#define PLANE_CHUNK 32
+/* Bytes of the two border strips' band (PLANE_MAX_K rows of 32). */
+#define PLANE_STRIPS 224
 
 #if defined(__GNUC__)
 #define PLANE_INLINE static inline __attribute__((always_inline))
@@ -139,105 +150,160 @@ static void plane_finish(const dsp_channel* channel, const dsp_dw_clamp* clamp,
 /* floor(a / b) for b > 0. */
 static int32_t floor_div(int32_t a, int32_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-/* The sum of one output over its in-map taps: rows kernel rows of taps [0, taps) from x (the
- * plane byte of the first in-map tap, rows `w` bytes apart) and wk (its int8 weight, rows k
- * apart). */
-static int32_t plane_single(const int8_t* x, int32_t w, const int8_t* wk, int32_t k,
-                            int32_t rows, int32_t taps, int32_t zp, int32_t bias) {
-  int32_t acc = bias;
-  int32_t r, t;
-  for (r = 0; r < rows; ++r, x += w, wk += k) {
-    for (t = 0; t < taps; ++t) acc += (int32_t)wk[t] * ((int32_t)x[t] - zp);
+/* Rows [y0, y0 + n) of the view, map columns [c0, c0 + sw), to dst (rows sw bytes apart): the
+ * plane's bytes of the view's columns; the other bytes are left as they are (the caller has
+ * set them to the input zero point). */
+static void plane_strip(int8_t* dst, int32_t sw, const int8_t* plane, const pn_tensor* input,
+                        int32_t y0, int32_t n, int32_t c0) {
+  int32_t lo = input->x0 - c0, hi = input->x0 + input->w - c0, y, t;
+  if (lo < 0) lo = 0;
+  if (hi > sw) hi = sw;
+  for (y = y0; y < y0 + n && lo < hi; ++y, dst += sw) {
+    const int8_t* src = plane + (size_t)y * (size_t)input->w + (size_t)(c0 + lo - input->x0);
+    for (t = lo; t < hi; ++t) dst[t] = src[t - lo];
   }
-  return acc;
 }
 
-static void plane_dsp(const pn_conv_params* p, const pn_quant_params* q, const pn_tensor* input,
-                      const int8_t* plane, int32_t c, const pn_tensor* output,
-                      const pn_region* region) {
+/* Bytes the n pairs from output a load per kernel row (pixel a * s - pad on). */
+static int32_t plane_span(int32_t n, int32_t s, int32_t span) {
+  return n > 0 ? (n - 1) * 2 * s + span : 0;
+}
+
+/* Returns 0 (nothing written) when the strips do not fit their buffers, which only unusual
+ * pads (> k / 2) on narrow maps can cause. */
+static int plane_dsp(const pn_conv_params* p, const pn_quant_params* q, const pn_tensor* input,
+                     const int8_t* plane, int32_t c, const pn_tensor* output,
+                     const pn_region* region) {
   const int32_t k = p->kernel, s = p->stride, pad = p->pad, channels = p->out_c;
-  const int32_t x_end = region->x0 + region->w, in_w = p->in_w, zp = q->input_zero_point;
+  const int32_t x0 = region->x0, x_end = region->x0 + region->w, zp = q->input_zero_point;
   const int32_t span = 4 * ((k + s + 3) / 4); /* bytes a pair loads per kernel row */
-  const size_t plane_bytes = (size_t)input->h * (size_t)input->w;
-  int32_t acc[PLANE_CHUNK + 1];
-  int8_t wk[PLANE_MAX_K * PLANE_MAX_K];
+  int32_t acc[PLANE_CHUNK];
+  int32_t strip_words[PLANE_STRIPS / 4];
+  int8_t* const strips = (int8_t*)strip_words;
   dsp_channel ch;
   dsp_dw_clamp tail;
-  int32_t pair_lo, pair_hi, last_hi, oy, r, t;
+  const size_t plane_bytes = (size_t)input->h * (size_t)input->w;
+  int32_t pair_lo, pair_hi, last_hi, mid_hi, xl, xr, n_mid, sw_l, sw_r, band, oy, r, t;
+  int32_t band_l = 0, n_l = 0, band_r = 0, n_r = 0; /* first view row, rows of each strip */
+  int8_t* strip_r;
   plane_job j;
+  /* The row's outputs [x0, x_end): a left strip [x0, xl), pairs from the plane [xl, xr'), a
+   * right strip [xr', x_end). A pair (ox, ox + 1) is taken from the plane when ox's window
+   * starts in the map (ox >= pair_lo) and ox + 1's ends in it (ox <= pair_hi; or, when ox is
+   * the region's last output, ox's does: ox <= last_hi, the second sum then lands in a spare
+   * accumulator, unused), and its loads, span bytes from pixel ox * s - pad of each kernel row,
+   * stay inside the plane; bytes loaded past the taps (in the view's next row, perhaps) meet
+   * only zero weight halves. The left strip takes the outputs before pair_lo (an even count,
+   * unless it reaches x_end), or the whole row when no pair has its loads inside the view's row
+   * (ox <= mid_hi); the right strip what is left, which is at most [xr, x_end): the pairs up to
+   * mid_hi qualify on every row (their loads end in the view's row, span >= k + s), those past
+   * it on the rows whose loads end before the plane does. */
+  pair_lo = (pad + s - 1) / s;
+  pair_hi = floor_div(p->in_w - k + pad - s, s);
+  last_hi = floor_div(p->in_w - k + pad, s);
+  mid_hi = floor_div(input->x0 + input->w + pad - span, s);
+  xl = x0 < pair_lo ? x0 + 2 * ((pair_lo - x0 + 1) / 2) : x0;
+  if (xl > x_end) xl = x_end;
+  n_mid = mid_hi < x_end - 1 ? mid_hi : x_end - 1; /* last pair start */
+  n_mid = xl <= n_mid ? (n_mid - xl) / 2 + 1 : 0;
+  if (n_mid == 0) xl = x_end;
+  xr = xl + 2 * n_mid < x_end ? xl + 2 * n_mid : x_end;
+  sw_l = plane_span((xl - x0 + 1) / 2, s, span);
+  sw_r = plane_span((x_end - xr + 1) / 2, s, span);
+  /* The band's height: at least the rows an output row reads (<= k, all in the view). */
+  band = sw_l + sw_r > 0 ? PLANE_STRIPS / (sw_l + sw_r) : input->h;
+  if (band > input->h) band = input->h;
+  if (band < (k < input->h ? k : input->h) || xl - x0 > PLANE_CHUNK ||
+      x_end - xr > PLANE_CHUNK) {
+    return 0;
+  }
+  /* The strips' bytes outside the view stay the zero point; plane_strip fills in the rest. */
+  for (t = 0; t < (band * (sw_l + sw_r) + 3) / 4; ++t) strip_words[t] = dsp_bytes4(zp);
+  strip_r = strips + band * sw_l;
   j.k = k;
   j.stride = s;
   j.neg_zp2 = (int32_t)(((uint32_t)(-zp) & 0xFFFFu) * 0x10001u);
   j.bias = q->bias[c];
   dsp_channel_at(q, c, &ch);
   dsp_dw_clamp_at(q, &tail);
-  for (t = 0; t < k * k; ++t) wk[t] = q->weights[(size_t)t * (size_t)channels + (size_t)c];
   for (r = 0; r < k; ++r) {
+    const int8_t* wr = q->weights + (size_t)r * (size_t)k * (size_t)channels + (size_t)c;
     for (t = 0; t < PLANE_ROW && t < k; ++t) {
-      const int32_t lo = wk[r * k + t];
-      const int32_t hi = t + 2 < k ? wk[r * k + t + 2] : 0;
+      const int32_t lo = wr[(size_t)t * (size_t)channels];
+      const int32_t hi = t + 2 < k ? wr[(size_t)(t + 2) * (size_t)channels] : 0;
       j.pk[r * PLANE_ROW + t] = (int32_t)(((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16));
     }
   }
-  /* The pair (ox, ox + 1) when: ox's window starts in the map (ox * s - pad >= 0); ox + 1's
-   * ends in it ((ox + 1) * s - pad + k <= in_w), or, when ox is the region's last output,
-   * ox's does (the second sum then lands in the spare accumulator, unused); and its word
-   * loads, span bytes from pixel ox * s - pad of each kernel row, stay inside the plane. Bytes
-   * loaded past the taps meet only zero weight halves. Other outputs go one at a time. */
-  pair_lo = (pad + s - 1) / s;
-  pair_hi = floor_div(in_w - k + pad - s, s);
-  last_hi = floor_div(in_w - k + pad, s);
   for (oy = region->y0; oy < region->y0 + region->h; ++oy) {
     const int32_t iy0 = oy * s - pad;
     const int32_t ky_lo = pn__first_tap(iy0);
     const int32_t rows = pn__end_tap(iy0, k, p->in_h) - ky_lo;
-    /* Offset in the plane of the first in-map tap row (at view column 0), its kernel row. */
-    const size_t row0 = (size_t)(iy0 + ky_lo - input->y0) * (size_t)input->w;
-    const int8_t* xr = plane + row0;
+    const int32_t y = iy0 + ky_lo - input->y0; /* view row of the first in-map tap row */
     const int32_t* pk = j.pk + ky_lo * PLANE_ROW;
-    const int8_t* wr = wk + ky_lo * k;
-    /* Last ox whose loads end inside the plane: pixel ix0 - x0 + span of the last kernel row
-     * read at most plane_bytes - (its row offset). */
-    const int32_t room = (int32_t)(plane_bytes - row0 - (size_t)(rows - 1) * (size_t)input->w);
-    const int32_t mem_hi = floor_div(room + input->x0 + pad - span, s);
-    const int32_t hi = pair_hi < mem_hi ? pair_hi : mem_hi;
-    const int32_t hi_last = last_hi < mem_hi ? last_hi : mem_hi;
     int8_t* out = output->data + ((size_t)(oy - output->y0) * (size_t)output->w +
-                                  (size_t)(region->x0 - output->x0)) * (size_t)channels +
+                                  (size_t)(x0 - output->x0)) * (size_t)channels +
                   (size_t)c;
-    int32_t ox = region->x0;
-    while (ox < x_end) {
-      const int32_t end = x_end - ox > PLANE_CHUNK ? ox + PLANE_CHUNK : x_end;
-      int32_t cx = ox;
-      while (cx < end) {
-        const int32_t ix0 = cx * s - pad;
-        if (cx >= pair_lo && (cx + 1 < end ? cx <= hi : cx <= hi_last)) {
-          /* Pairs while both outputs qualify, and a last one for an odd count. */
-          int32_t n = (end - cx) / 2;
-          if (n > (hi - cx) / 2 + 1) n = cx <= hi ? (hi - cx) / 2 + 1 : 0;
-          if (n == 0 || (cx + 2 * n == end - 1 && cx + 2 * n <= hi_last)) ++n;
-          plane_pairs_any(&j, xr + (ix0 - input->x0), input->w, pk, rows, n, acc + (cx - ox));
-          cx += 2 * n;
-        } else {
-          const int32_t kx_lo = pn__first_tap(ix0);
-          acc[cx - ox] = plane_single(xr + (ix0 + kx_lo - input->x0), input->w, wr + kx_lo, k,
-                                      rows, pn__end_tap(ix0, k, in_w) - kx_lo, zp, j.bias);
-          ++cx;
-        }
+    int32_t cx, done = x0; /* acc[i] is the sum of output done + i */
+    int32_t xr_row = xr;
+    if (xr < x_end && (xr + 1 < x_end ? xr <= pair_hi : xr <= last_hi)) {
+      /* This row's pairs past xr: the last byte loaded, span bytes from pixel cx * s - pad of
+       * the last kernel row, is inside the plane up to cx = mem_hi. */
+      const size_t room = plane_bytes - (size_t)(y + rows - 1) * (size_t)input->w;
+      const int32_t mem_hi = floor_div((int32_t)room + input->x0 + pad - span, s);
+      const int32_t hi = pair_hi < mem_hi ? pair_hi : mem_hi;
+      while (xr_row + 1 < x_end ? xr_row <= hi : xr_row <= last_hi && xr_row <= mem_hi) {
+        xr_row += 2;
       }
-      plane_finish(&ch, &tail, acc, end - ox, out, channels);
-      out += (size_t)(end - ox) * (size_t)channels;
-      ox = end;
+      if (xr_row > x_end) xr_row = x_end;
     }
+    if (xl > x0) {
+      if (y < band_l || y + rows > band_l + n_l) {
+        band_l = y;
+        n_l = input->h - y < band ? input->h - y : band;
+        plane_strip(strips, sw_l, plane, input, y, n_l, x0 * s - pad);
+      }
+      plane_pairs_any(&j, strips + (y - band_l) * sw_l, sw_l, pk, rows, (xl - x0 + 1) / 2, acc);
+    }
+    for (cx = xl; cx < xr_row;) {
+      /* As many pairs as acc holds after the sums not yet requantized. */
+      int32_t n = (xr_row - cx + 1) / 2, m;
+      if (n > (PLANE_CHUNK - (cx - done)) / 2) n = (PLANE_CHUNK - (cx - done)) / 2;
+      if (n == 0) {
+        plane_finish(&ch, &tail, acc, cx - done, out, channels);
+        out += (size_t)(cx - done) * (size_t)channels;
+        done = cx;
+        continue;
+      }
+      m = 2 * n < xr_row - cx ? 2 * n : xr_row - cx;
+      plane_pairs_any(&j, plane + (size_t)y * (size_t)input->w + (size_t)(cx * s - pad - input->x0),
+                      input->w, pk, rows, n, acc + (cx - done));
+      cx += m;
+    }
+    if (xr_row < x_end) {
+      if (y < band_r || y + rows > band_r + n_r) {
+        band_r = y;
+        n_r = input->h - y < band ? input->h - y : band;
+        plane_strip(strip_r, sw_r, plane, input, y, n_r, xr * s - pad);
+      }
+      if (x_end - done > PLANE_CHUNK - 1) {
+        plane_finish(&ch, &tail, acc, xr_row - done, out, channels);
+        out += (size_t)(xr_row - done) * (size_t)channels;
+        done = xr_row;
+      }
+      /* The strip's pairs from xr_row (an even number of outputs past xr). */
+      plane_pairs_any(&j, strip_r + (y - band_r) * sw_r + (xr_row - xr) * s, sw_r, pk, rows,
+                      (x_end - xr_row + 1) / 2, acc + (xr_row - done));
+    }
+    plane_finish(&ch, &tail, acc, x_end - done, out, channels);
   }
+  return 1;
 }
 
 void pn__depthwise_plane(const pn_conv_params* p, const pn_quant_params* q,
                          const pn_tensor* input, const int8_t* plane, int32_t c,
                          const pn_tensor* output, const pn_region* region) {
-  if (p->kernel == 3 || p->kernel == 5 || p->kernel == 7) {
-    plane_dsp(p, q, input, plane, c, output, region);
-  } else {
+  if ((p->kernel != 3 && p->kernel != 5 && p->kernel != 7) ||
+      !plane_dsp(p, q, input, plane, c, output, region)) {
     pn__depthwise_portable(p, q, input, plane, (size_t)input->w, 1, c, output, region, c, c + 1);
   }
 }
