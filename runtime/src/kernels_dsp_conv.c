@@ -60,8 +60,8 @@ static inline void dsp_dot_wide(const int8_t* r0, const int8_t* r1, const int32_
       : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [r0] "+r"(r0),
         [r1] "+r"(r1), [b] "+r"(b), [n] "+r"(groups), [t0] "=&r"(t0), [t1] "=&r"(t1),
         [t2] "=&r"(t2), [t3] "=&r"(t3), [w0] "=&r"(w0), [w1] "=&r"(w1)
-      : "m"(*(const int8_t(*)[])r0), "m"(*(const int8_t(*)[])r1), "m"(*(const int32_t(*)[])b)
-      : "cc");
+      :
+      : "cc", "memory");
 #undef DSP_DOT_WIDE_GROUP
 #else
   do {
@@ -313,51 +313,80 @@ static const int8_t* dsp_residual_at(const pn_tensor* output, const pn_tensor* r
 /* Largest in_c whose widened channel pair fits the stack buffer (in_c words). */
 #define DSP_WIDE_MAX 64
 
-/* What the pixel loop of one channel pair needs: the region walked in raster order as
+/* What the pixel loops of one channel pair need: the region walked in raster order as
  * element offsets of the input and output pixels (x_step, out_c per pixel; x_skip,
  * out_skip more at the end of a region row). */
 typedef struct {
   const int8_t* in;
   int8_t* out;
-  size_t x_first, x_step, x_skip;
-  size_t out_first, out_c, out_skip;
-  int32_t w, pixels, in_c;
+  size_t x_step, x_skip;
+  size_t out_c, out_skip;
+  int32_t w, in_c;
   const pn_tensor* output;
   const pn_tensor* residual;
 } dsp_pw;
 
-/* Channels c->o, c->o1 of every pixel of the region; buf: their widened weights (in_c words,
- * dsp_dot_wide's layout) or NULL (weights wa, wb read as they are). */
-PN_DSP_ALWAYS_INLINE void dsp_pw_pixels(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c,
-                                       const int32_t* buf, const int8_t* wa, const int8_t* wb) {
-  size_t x = s->x_first, out = s->out_first + (size_t)c->o;
-  int32_t col = s->w, left;
-  for (left = s->pixels; left > 0; left -= 2) {
-    const size_t xa = x, oa = out;
-    size_t xb = x, ob = out;
+/* A position of the walk: offsets of the pixel, and pixels left in its region row. */
+typedef struct {
+  size_t x, out;
+  int32_t col;
+} dsp_at;
+
+PN_DSP_ALWAYS_INLINE void dsp_pw_step(const dsp_pw* s, dsp_at* at) {
+  at->x += s->x_step;
+  at->out += s->out_c;
+  if (--at->col == 0) {
+    at->col = s->w;
+    at->x += s->x_skip;
+    at->out += s->out_skip;
+  }
+}
+
+/* Channels c->o, c->o1 of `count` pixels from `at`, any channels, any residual: buf holds
+ * their widened weights (in_c words, dsp_dot_wide's layout), or is NULL (wa, wb read as
+ * they are). A lone last pixel is computed as both pixels of a pair and stored once. */
+static void dsp_pw_general(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c,
+                           const int32_t* buf, const int8_t* wa, const int8_t* wb, dsp_at at,
+                           int32_t count) {
+  for (; count > 0; count -= 2) {
+    const dsp_at a = at;
+    dsp_at b;
     int32_t acc[4];
-    int8_t* out_b = NULL;
     const int8_t* res_a = NULL;
     const int8_t* res_b = NULL;
-    x += s->x_step;
-    out += s->out_c;
-    if (--col == 0) {
-      col = s->w;
-      x += s->x_skip;
-      out += s->out_skip;
+    dsp_pw_step(s, &at);
+    b = count > 1 ? at : a;
+    if (count > 1) dsp_pw_step(s, &at);
+    acc[0] = acc[1] = c->bias[0];
+    acc[2] = acc[3] = c->bias[1];
+    if (buf != NULL) {
+      dsp_dot_wide(s->in + a.x, s->in + b.x, buf, s->in_c >> 2, acc);
+    } else {
+      dsp_dot_2x2(s->in + a.x, s->in + b.x, wa, wb, s->in_c, acc);
     }
-    if (left > 1) { /* else a lone last pixel: computed twice, stored once */
-      xb = x;
-      ob = out;
-      out_b = s->out + ob;
-      x += s->x_step;
-      out += s->out_c;
-      if (--col == 0) {
-        col = s->w;
-        x += s->x_skip;
-        out += s->out_skip;
-      }
+    if (s->residual != NULL) {
+      res_a = dsp_residual_at(s->output, s->residual, (int32_t)s->out_c, c->o, s->out + a.out);
+      res_b = dsp_residual_at(s->output, s->residual, (int32_t)s->out_c, c->o, s->out + b.out);
     }
+    dsp_tail_2x2(t, c, acc[0], acc[1], acc[2], acc[3], s->out + a.out,
+                 count > 1 ? s->out + b.out : NULL, res_a, res_b);
+  }
+}
+
+/* The usual case of dsp_pw_general: both channels on the fast path, no residual, two
+ * channels; the loop is instantiated once with buf (widened weights) and once without. */
+PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c,
+                                      const int32_t* buf, const int8_t* wa, const int8_t* wb,
+                                      dsp_at at, int32_t count) {
+  for (; count >= 2; count -= 2) {
+    const size_t xa = at.x, oa = at.out;
+    size_t xb, ob;
+    int32_t acc[4], v, e;
+    uint16_t h;
+    dsp_pw_step(s, &at);
+    xb = at.x;
+    ob = at.out;
+    dsp_pw_step(s, &at);
     acc[0] = acc[1] = c->bias[0];
     acc[2] = acc[3] = c->bias[1];
     if (buf != NULL) {
@@ -365,14 +394,20 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_pixels(const dsp_pw* s, const dsp_tail* t, cons
     } else {
       dsp_dot_2x2(s->in + xa, s->in + xb, wa, wb, s->in_c, acc);
     }
-    if (s->residual != NULL) {
-      res_a = dsp_residual_at(s->output, s->residual, (int32_t)s->out_c, c->o, s->out + oa);
-      res_b = out_b != NULL ? dsp_residual_at(s->output, s->residual, (int32_t)s->out_c, c->o,
-                                              out_b)
-                            : res_a;
-    }
-    dsp_tail_2x2(t, c, acc[0], acc[1], acc[2], acc[3], s->out + oa, out_b, res_a, res_b);
+    v = dsp_fast_sat8(acc[0], c->mul2[0], c->rm1[0], t->kzp);
+    e = dsp_fast_sat8(acc[2], c->mul2[1], c->rm1[1], t->kzp);
+    DSP_BFI8(v, e, 1);
+    e = dsp_fast_sat8(acc[1], c->mul2[0], c->rm1[0], t->kzp);
+    DSP_BFI8(v, e, 2);
+    e = dsp_fast_sat8(acc[3], c->mul2[1], c->rm1[1], t->kzp);
+    DSP_BFI8(v, e, 3);
+    v = dsp_clamp4(v, t->lo, t->hi);
+    h = (uint16_t)v;
+    memcpy(s->out + oa, &h, 2);
+    h = (uint16_t)((uint32_t)v >> 16);
+    memcpy(s->out + ob, &h, 2);
   }
+  if (count > 0) dsp_pw_general(s, t, c, buf, wa, wb, at, count);
 }
 
 static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
@@ -380,10 +415,12 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
                           const pn_tensor* output, const pn_region* region) {
   const int32_t in_c = p->in_c;
   const int32_t out_c = p->out_c;
+  const int32_t pixels = region->h * region->w;
   const int wide = in_c <= DSP_WIDE_MAX && (in_c & 3) == 0;
   int32_t buf[DSP_WIDE_MAX];
   dsp_tail t;
   dsp_pw s;
+  dsp_at first;
   int32_t o;
   s.in = input->data;
   s.out = output->data;
@@ -391,23 +428,25 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
   s.x_skip = ((size_t)input->w - (size_t)region->w) * s.x_step;
   s.out_c = (size_t)out_c;
   s.out_skip = ((size_t)output->w - (size_t)region->w) * (size_t)out_c;
-  s.x_first = ((size_t)(region->y0 * p->stride - input->y0) * (size_t)input->w +
-               (size_t)(region->x0 * p->stride - input->x0)) * (size_t)in_c;
-  s.out_first = ((size_t)(region->y0 - output->y0) * (size_t)output->w +
-                 (size_t)(region->x0 - output->x0)) * (size_t)out_c;
   s.w = region->w;
-  s.pixels = region->h * region->w;
   s.in_c = in_c;
   s.output = output;
   s.residual = residual;
+  first.x = ((size_t)(region->y0 * p->stride - input->y0) * (size_t)input->w +
+             (size_t)(region->x0 * p->stride - input->x0)) * (size_t)in_c;
+  first.out = ((size_t)(region->y0 - output->y0) * (size_t)output->w +
+               (size_t)(region->x0 - output->x0)) * (size_t)out_c;
+  first.col = region->w;
   dsp_tail_at(q, &t);
   for (o = 0; o < out_c; o += 2) {
     const int32_t o1 = o + 1 < out_c ? o + 1 : o;
     const int8_t* wa = q->weights + (size_t)o * (size_t)in_c;
     const int8_t* wb = q->weights + (size_t)o1 * (size_t)in_c;
     int32_t sum_a = 0, sum_b = 0;
+    dsp_at at = first;
     dsp_pair c;
     dsp_pair_at(q, o, o1, &c);
+    at.out += (size_t)o;
     if (wide) {
       /* per 4 inputs: SXTB16 of channel o's word (even, odd bytes), then channel o1's */
       const int32_t ones = 0x00010001;
@@ -428,10 +467,12 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
     }
     c.bias[0] = (int32_t)((uint32_t)c.bias[0] - (uint32_t)q->input_zero_point * (uint32_t)sum_a);
     c.bias[1] = (int32_t)((uint32_t)c.bias[1] - (uint32_t)q->input_zero_point * (uint32_t)sum_b);
-    if (wide) {
-      dsp_pw_pixels(&s, &t, &c, buf, wa, wb);
+    if (!c.fast || residual != NULL || o1 == o) {
+      dsp_pw_general(&s, &t, &c, wide ? buf : NULL, wa, wb, at, pixels);
+    } else if (wide) {
+      dsp_pw_fast(&s, &t, &c, buf, wa, wb, at, pixels);
     } else {
-      dsp_pw_pixels(&s, &t, &c, NULL, wa, wb);
+      dsp_pw_fast(&s, &t, &c, NULL, wa, wb, at, pixels);
     }
   }
 }
