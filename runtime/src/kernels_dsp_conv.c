@@ -86,9 +86,10 @@ static inline void dsp_dot_wide(const int8_t* r0, const int8_t* r1, const int32_
 }
 
 /* Both operands int8: xa, xb (j) and wa, wb (i), 4 * groups values, groups >= 1; per group
- * 4 LDR, 8 SXTB16, 8 SMLAD, two groups per iteration. The 14 registers it needs leave none
- * for a counter: the end pointer is compared from memory. */
-static inline void dsp_dot_raw(const int8_t* xa, const int8_t* xb, const int8_t* wa,
+ * 4 LDR, 8 SXTB16, 8 SMLAD, four groups per iteration (entered at the group that leaves a
+ * multiple of four). The 14 registers it needs leave none for a counter: the end pointer is
+ * compared from memory. */
+PN_DSP_ALWAYS_INLINE void dsp_dot_raw(const int8_t* xa, const int8_t* xb, const int8_t* wa,
                                const int8_t* wb, int32_t groups, int32_t acc[4]) {
   const int8_t* const xa_end = xa + 4 * groups;
   int32_t aa = acc[0], ab = acc[1], ba = acc[2], bb = acc[3];
@@ -117,10 +118,16 @@ static inline void dsp_dot_raw(const int8_t* xa, const int8_t* xb, const int8_t*
   "smlad %[bb], %[t1], %[t4], %[bb]\n\t"
   __asm__ volatile(
       "ldr %[t0], %[n]\n\t"
-      "lsls %[t0], %[t0], #31\n\t"
-      "bne 2f\n\t"
+      "lsls %[t0], %[t0], #31\n\t" /* N: groups & 1, C: groups & 2 */
+      "bcc 5f\n\t"
+      "bmi 2f\n\t"
+      "b 3f\n\t"
+      "5:\n\t"
+      "bmi 4f\n\t"
       "1:\n\t" DSP_DOT_RAW_GROUP
       "2:\n\t" DSP_DOT_RAW_GROUP
+      "3:\n\t" DSP_DOT_RAW_GROUP
+      "4:\n\t" DSP_DOT_RAW_GROUP
       "ldr %[t5], %[end]\n\t"
       "cmp %[xa], %[t5]\n\t"
       "bne 1b\n\t"
@@ -183,6 +190,29 @@ static int32_t dsp_dot_1x1(const int8_t* x, const int8_t* w, int32_t n, int32_t 
   }
   for (t = n & 3; t > 0; --t) acc += (int32_t)*w++ * ((int32_t)*x++ - zp);
   return acc;
+}
+
+/* One pixel x, two channels wa, wb over n values: acc[0] += wa.x, acc[2] += wb.x (the lone
+ * last pixel of a region, FC). */
+static void dsp_dot_1x2(const int8_t* x, const int8_t* wa, const int8_t* wb, int32_t n,
+                        int32_t acc[4]) {
+  int32_t a0 = acc[0], a1 = acc[2];
+  int32_t t;
+  for (t = n >> 2; t > 0; --t) {
+    const int32_t xv = dsp_load4(x), va = dsp_load4(wa), vb = dsp_load4(wb);
+    const int32_t xe = __sxtb16(xv), xo = dsp_sxtb16_odd(xv);
+    a0 = __smlad(__sxtb16(va), xe, __smlad(dsp_sxtb16_odd(va), xo, a0));
+    a1 = __smlad(__sxtb16(vb), xe, __smlad(dsp_sxtb16_odd(vb), xo, a1));
+    x += 4;
+    wa += 4;
+    wb += 4;
+  }
+  for (t = n & 3; t > 0; --t) {
+    a0 += (int32_t)*wa++ * *x;
+    a1 += (int32_t)*wb++ * *x++;
+  }
+  acc[0] = a0;
+  acc[2] = a1;
 }
 
 /* Sum of n int8 (4 at a time: SXTB16 of both byte pairs, SMLAD with (1, 1)). */
@@ -344,7 +374,7 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_step(const dsp_pw* s, dsp_at* at) {
 
 /* Channels c->o, c->o1 of `count` pixels from `at`, any channels, any residual: buf holds
  * their widened weights (in_c words, dsp_dot_wide's layout), or is NULL (wa, wb read as
- * they are). A lone last pixel is computed as both pixels of a pair and stored once. */
+ * they are). A lone last pixel takes a one-pixel product and is stored once. */
 static void dsp_pw_general(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c,
                            const int32_t* buf, const int8_t* wa, const int8_t* wb, dsp_at at,
                            int32_t count) {
@@ -359,7 +389,11 @@ static void dsp_pw_general(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c
     if (count > 1) dsp_pw_step(s, &at);
     acc[0] = acc[1] = c->bias[0];
     acc[2] = acc[3] = c->bias[1];
-    if (buf != NULL) {
+    if (count == 1) {
+      dsp_dot_1x2(s->in + a.x, wa, wb, s->in_c, acc);
+      acc[1] = acc[0];
+      acc[3] = acc[2];
+    } else if (buf != NULL) {
       dsp_dot_wide(s->in + a.x, s->in + b.x, buf, s->in_c >> 2, acc);
     } else {
       dsp_dot_2x2(s->in + a.x, s->in + b.x, wa, wb, s->in_c, acc);
@@ -373,8 +407,8 @@ static void dsp_pw_general(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c
   }
 }
 
-/* The usual case of dsp_pw_general: both channels on the fast path, no residual, two
- * channels; the loop is instantiated once with buf (widened weights) and once without. */
+/* The usual case of dsp_pw_general: two channels, no residual; the loop is instantiated
+ * once with buf (widened weights) and once without. */
 PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c,
                                       const int32_t* buf, const int8_t* wa, const int8_t* wb,
                                       dsp_at at, int32_t count) {
@@ -383,10 +417,18 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const 
     size_t xb, ob;
     int32_t acc[4], v, e;
     uint16_t h;
-    dsp_pw_step(s, &at);
-    xb = at.x;
-    ob = at.out;
-    dsp_pw_step(s, &at);
+    if (at.col > 2) { /* both pixels in this row, and the next one too */
+      xb = xa + s->x_step;
+      ob = oa + s->out_c;
+      at.x = xb + s->x_step;
+      at.out = ob + s->out_c;
+      at.col -= 2;
+    } else {
+      dsp_pw_step(s, &at);
+      xb = at.x;
+      ob = at.out;
+      dsp_pw_step(s, &at);
+    }
     acc[0] = acc[1] = c->bias[0];
     acc[2] = acc[3] = c->bias[1];
     if (buf != NULL) {
@@ -394,13 +436,17 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const 
     } else {
       dsp_dot_2x2(s->in + xa, s->in + xb, wa, wb, s->in_c, acc);
     }
-    v = dsp_fast_sat8(acc[0], c->mul2[0], c->rm1[0], t->kzp);
-    e = dsp_fast_sat8(acc[2], c->mul2[1], c->rm1[1], t->kzp);
-    DSP_BFI8(v, e, 1);
-    e = dsp_fast_sat8(acc[1], c->mul2[0], c->rm1[0], t->kzp);
-    DSP_BFI8(v, e, 2);
-    e = dsp_fast_sat8(acc[3], c->mul2[1], c->rm1[1], t->kzp);
-    DSP_BFI8(v, e, 3);
+    if (c->fast) {
+      v = dsp_fast_sat8(acc[0], c->mul2[0], c->rm1[0], t->kzp);
+      e = dsp_fast_sat8(acc[2], c->mul2[1], c->rm1[1], t->kzp);
+      DSP_BFI8(v, e, 1);
+      e = dsp_fast_sat8(acc[1], c->mul2[0], c->rm1[0], t->kzp);
+      DSP_BFI8(v, e, 2);
+      e = dsp_fast_sat8(acc[3], c->mul2[1], c->rm1[1], t->kzp);
+      DSP_BFI8(v, e, 3);
+    } else {
+      v = dsp_general4(t, c, acc[0], acc[1], acc[2], acc[3], NULL, NULL);
+    }
     v = dsp_clamp4(v, t->lo, t->hi);
     h = (uint16_t)v;
     memcpy(s->out + oa, &h, 2);
@@ -467,7 +513,7 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
     }
     c.bias[0] = (int32_t)((uint32_t)c.bias[0] - (uint32_t)q->input_zero_point * (uint32_t)sum_a);
     c.bias[1] = (int32_t)((uint32_t)c.bias[1] - (uint32_t)q->input_zero_point * (uint32_t)sum_b);
-    if (!c.fast || residual != NULL || o1 == o) {
+    if (residual != NULL || o1 == o) {
       dsp_pw_general(&s, &t, &c, wide ? buf : NULL, wa, wb, at, pixels);
     } else if (wide) {
       dsp_pw_fast(&s, &t, &c, buf, wa, wb, at, pixels);
