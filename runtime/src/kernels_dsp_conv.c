@@ -528,93 +528,207 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
 /* Largest k * k * in_c gathered (the stem's 27). */
 #define DSP_PATCH_MAX 32
 
-/* The n = k * k * in_c input values of output pixel (oy, ox), padding taps as zp, laid out
- * for groups of 4 taps: groups 0 .. g - 2 hold taps 0 .. 4g - 5, the last group holds taps
- * n - 4 .. n - 1 (read with the weights from w + n - 4, inside the channel's weights) with the
- * `back` = 4g - n taps already counted set to zp. */
-static void dsp_gather(const pn_conv_params* p, const pn_tensor* input, int32_t oy, int32_t ox,
-                       int8_t zp, int8_t* patch) {
-  const int32_t k = p->kernel, in_c = p->in_c;
-  const int32_t iy0 = oy * p->stride - p->pad, ix0 = ox * p->stride - p->pad;
-  const size_t row = (size_t)input->w * (size_t)in_c;
-  const int32_t n = k * k * in_c;
-  const int32_t last = (n - 1) & ~3; /* first slot of the last group */
-  const int32_t back = last + 4 - n;
+/* dsp_dot_wide over a gathered pair of patches (b, i: pixel) and two channels' n weights
+ * (r0, r1, j: channel), n = 4 * groups - back: groups - 1 groups from r0, r1, then the last
+ * group from r0 + n - 4, r1 + n - 4 (taps n - 4 .. n - 1; the widened patch holds zeros for
+ * the `back` taps it repeats), so nothing past a channel's weights is read. */
+PN_DSP_ALWAYS_INLINE void dsp_dot_patch(const int8_t* r0, const int8_t* r1, const int32_t* b,
+                                        int32_t groups, int32_t back, int32_t acc[4]) {
+  int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+#if defined(__OPTIMIZE__)
+  int32_t t0, t1, t2, t3, w0, w1;
+#define DSP_DOT_PATCH_GROUP                     \
+  "ldr %[t0], [%[r0]], #4\n\t"                  \
+  "ldr %[t1], [%[r1]], #4\n\t"                  \
+  "ldrd %[w0], %[w1], [%[b]], #8\n\t"           \
+  "sxtb16 %[t2], %[t0]\n\t"                     \
+  "sxtb16 %[t0], %[t0], ror #8\n\t"             \
+  "sxtb16 %[t3], %[t1]\n\t"                     \
+  "sxtb16 %[t1], %[t1], ror #8\n\t"             \
+  "smlad %[a00], %[w0], %[t2], %[a00]\n\t"      \
+  "smlad %[a00], %[w1], %[t0], %[a00]\n\t"      \
+  "smlad %[a01], %[w0], %[t3], %[a01]\n\t"      \
+  "smlad %[a01], %[w1], %[t1], %[a01]\n\t"      \
+  "ldrd %[w0], %[w1], [%[b]], #8\n\t"           \
+  "smlad %[a10], %[w0], %[t2], %[a10]\n\t"      \
+  "smlad %[a10], %[w1], %[t0], %[a10]\n\t"      \
+  "smlad %[a11], %[w0], %[t3], %[a11]\n\t"      \
+  "smlad %[a11], %[w1], %[t1], %[a11]\n\t"
+  __asm__ volatile(
+      "subs %[n], %[n], #1\n\t"
+      "beq 3f\n\t"
+      "lsrs %[n], %[n], #1\n\t"
+      "bcc 1f\n\t"
+      "adds %[n], %[n], #1\n\t"
+      "b 2f\n\t"
+      "1:\n\t" DSP_DOT_PATCH_GROUP
+      "2:\n\t" DSP_DOT_PATCH_GROUP
+      "subs %[n], %[n], #1\n\t"
+      "bne 1b\n\t"
+      "3:\n\t"
+      "ldr %[t0], %[back]\n\t"
+      "subs %[r0], %[r0], %[t0]\n\t"
+      "subs %[r1], %[r1], %[t0]\n\t" DSP_DOT_PATCH_GROUP
+      : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [r0] "+r"(r0),
+        [r1] "+r"(r1), [b] "+r"(b), [n] "+r"(groups), [t0] "=&r"(t0), [t1] "=&r"(t1),
+        [t2] "=&r"(t2), [t3] "=&r"(t3), [w0] "=&r"(w0), [w1] "=&r"(w1)
+      : [back] "m"(back)
+      : "cc", "memory");
+#undef DSP_DOT_PATCH_GROUP
+#else
+  int32_t g;
+  for (g = 0; g < groups; ++g) {
+    const int32_t v0 = dsp_load4(r0), v1 = dsp_load4(r1);
+    a00 = __smlad(b[0], __sxtb16(v0), __smlad(b[1], dsp_sxtb16_odd(v0), a00));
+    a01 = __smlad(b[0], __sxtb16(v1), __smlad(b[1], dsp_sxtb16_odd(v1), a01));
+    a10 = __smlad(b[2], __sxtb16(v0), __smlad(b[3], dsp_sxtb16_odd(v0), a10));
+    a11 = __smlad(b[2], __sxtb16(v1), __smlad(b[3], dsp_sxtb16_odd(v1), a11));
+    r0 += g + 2 == groups ? 4 - back : 4;
+    r1 += g + 2 == groups ? 4 - back : 4;
+    b += 4;
+  }
+#endif
+  acc[0] = a00;
+  acc[1] = a01;
+  acc[2] = a10;
+  acc[3] = a11;
+}
+
+/* Copies n bytes (the empty asm keeps GCC from turning the loop into a memcpy call). */
+static inline void dsp_copy(int8_t* d, const int8_t* src, int32_t n) {
+  int32_t i;
+  for (i = 0; i < n; ++i) {
+    int32_t v = src[i];
+    __asm__("" : "+r"(v));
+    d[i] = (int8_t)v;
+  }
+}
+
+/* What gathering a patch needs, computed once per call. */
+typedef struct {
+  const int8_t* in;     /* input view; full-map (iy, ix), channel 0 at iy * row + ix * in_c - origin */
+  const int8_t* in_end; /* end of the input view */
+  ptrdiff_t row;        /* input row stride */
+  ptrdiff_t origin;     /* offset of the view's first pixel, y0 * row + x0 * in_c */
+  int32_t k, in_c, run; /* run = k * in_c: one kernel row */
+  int32_t in_h, in_w, stride, pad;
+  int32_t n, groups;    /* n = k * run taps in groups of 4 */
+  int32_t zp, neg_zp;   /* input zero point; -zp in both halfwords */
+  uint32_t back_mask;   /* the bytes of the last group that repeat taps (4 * groups - n) */
+} dsp_gth;
+
+/* The n input values of output pixel (oy, ox) in tap order, padding taps as zp. When every
+ * tap is inside the map, the kernel rows are copied a word at a time, up to 3 bytes past a
+ * row (the patch has room; the input is read that far only when it stays before in_end). */
+static void dsp_gather(const dsp_gth* g, int32_t oy, int32_t ox, int8_t* patch) {
+  const int32_t k = g->k, in_c = g->in_c, run = g->run;
+  const int32_t iy0 = oy * g->stride - g->pad, ix0 = ox * g->stride - g->pad;
   int8_t* d = patch;
   int32_t ky, kx, i;
-  for (ky = 0; ky < k; ++ky) {
-    const int32_t iy = iy0 + ky;
-    const int row_in = iy >= 0 && iy < p->in_h;
-    const int8_t* src = input->data + (size_t)(iy - input->y0) * row;
-    for (kx = 0; kx < k; ++kx) {
-      const int32_t ix = ix0 + kx;
-      if (row_in && ix >= 0 && ix < p->in_w) {
-        const int8_t* s = src + (size_t)(ix - input->x0) * (size_t)in_c;
-        for (i = 0; i < in_c; ++i) d[i] = s[i];
-      } else {
-        for (i = 0; i < in_c; ++i) d[i] = zp;
+  if (iy0 >= 0 && iy0 + k <= g->in_h && ix0 >= 0 && ix0 + k <= g->in_w) {
+    const int8_t* src = g->in + ((ptrdiff_t)iy0 * g->row + (ptrdiff_t)ix0 * in_c - g->origin);
+    if (g->in_end - (src + (size_t)(k - 1) * g->row) >= ((run + 3) & ~3)) {
+      for (ky = 0; ky < k; ++ky, src += g->row, d += run) { /* rows of the view */
+        for (i = 0; i < run; i += 4) {
+          int32_t v = dsp_load4(src + i);
+          __asm__("" : "+r"(v)); /* not a memcpy call */
+          memcpy(d + i, &v, 4);
+        }
       }
-      d += in_c;
+      return;
     }
   }
-  for (i = n - 1; i >= last; --i) patch[i + back] = patch[i];
-  for (i = 0; i < back; ++i) patch[last + i] = zp;
+  for (ky = 0; ky < k; ++ky) {
+    const int32_t iy = iy0 + ky;
+    for (kx = 0; kx < k; ++kx, d += in_c) {
+      const int32_t ix = ix0 + kx;
+      if (iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w) {
+        dsp_copy(d, g->in + ((ptrdiff_t)iy * g->row + (ptrdiff_t)ix * in_c - g->origin), in_c);
+      } else {
+        for (i = 0; i < in_c; ++i) d[i] = (int8_t)g->zp;
+      }
+    }
+  }
+}
+
+/* Gathers pixel (oy, ox) into a lane of the widened pair of patches (wide: the lane's first
+ * word, 4 words per group): x - zp as int16 pairs, exact (in [-255, 255]); padding taps, and
+ * the taps the last group repeats, give 0. */
+static void dsp_gather_wide(const dsp_gth* g, int32_t oy, int32_t ox, int32_t* wide) {
+  int8_t patch[DSP_PATCH_MAX + 4];
+  const int32_t neg_zp = g->neg_zp;
+  int32_t i, v;
+  dsp_gather(g, oy, ox, patch);
+  for (i = 0; i < g->groups - 1; ++i, wide += 4) {
+    v = dsp_load4(patch + 4 * i);
+    wide[0] = __sxtab16(neg_zp, v);
+    wide[1] = dsp_sxtab16_odd(neg_zp, v);
+  }
+  v = (int32_t)(((uint32_t)dsp_load4(patch + g->n - 4) & ~g->back_mask) |
+                ((uint32_t)dsp_bytes4(g->zp) & g->back_mask));
+  wide[0] = __sxtab16(neg_zp, v);
+  wide[1] = dsp_sxtab16_odd(neg_zp, v);
 }
 
 static void dsp_conv_gathered(const pn_conv_params* p, const pn_quant_params* q,
                               const pn_tensor* input, const pn_tensor* output,
                               const pn_region* region) {
-  const int32_t n = p->kernel * p->kernel * p->in_c;
-  const int32_t groups = (n + 3) >> 2;
   const int32_t out_c = p->out_c;
-  const int32_t zp = q->input_zero_point;
-  const int32_t neg_zp = (int32_t)(((uint32_t)(-zp) & 0xFFFFu) * 0x10001u);
+  const int32_t x_end = region->x0 + region->w;
   int32_t wide[DSP_PATCH_MAX]; /* per group: pixel a even, odd; pixel b even, odd */
-  int8_t patch[DSP_PATCH_MAX];
+  dsp_gth g;
   dsp_tail t;
   int32_t left = region->h * region->w;
   int32_t oy = region->y0, ox = region->x0;
-  const int32_t x_end = region->x0 + region->w;
+  g.k = p->kernel;
+  g.in_c = p->in_c;
+  g.run = g.k * g.in_c;
+  g.row = (ptrdiff_t)input->w * g.in_c;
+  g.origin = (ptrdiff_t)input->y0 * g.row + (ptrdiff_t)input->x0 * g.in_c;
+  g.in = input->data;
+  g.in_end = input->data + pn__view_bytes(input);
+  g.in_h = p->in_h;
+  g.in_w = p->in_w;
+  g.stride = p->stride;
+  g.pad = p->pad;
+  g.n = g.k * g.run;
+  g.groups = (g.n + 3) >> 2;
+  g.zp = q->input_zero_point;
+  g.neg_zp = (int32_t)(((uint32_t)(-g.zp) & 0xFFFFu) * 0x10001u);
+  g.back_mask = (1u << (8 * (4 * g.groups - g.n))) - 1u;
   dsp_tail_at(q, &t);
   for (; left > 0; left -= 2) {
     int8_t* out_px[2] = {NULL, NULL};
+    const int8_t* w = q->weights;
     int32_t j, o;
     for (j = 0; j < 2; ++j) {
-      int32_t g;
-      out_px[j] = out_px[0];
-      if (j == 0 || left > 1) {
+      if (j == 0 || left > 1) { /* else a lone last pixel: lane b repeats lane a */
         out_px[j] = output->data + ((size_t)(oy - output->y0) * (size_t)output->w +
                                     (size_t)(ox - output->x0)) * (size_t)out_c;
-        dsp_gather(p, input, oy, ox, (int8_t)zp, patch);
+        dsp_gather_wide(&g, oy, ox, wide + 2 * j);
         if (++ox == x_end) {
           ox = region->x0;
           ++oy;
         }
-      }
-      /* x - zp as int16 pairs: exact (in [-255, 255]); padding taps become 0 */
-      for (g = 0; g < groups; ++g) {
-        const int32_t v = dsp_load4(patch + 4 * g);
-        wide[4 * g + 2 * j] = __sxtab16(neg_zp, v);
-        wide[4 * g + 2 * j + 1] = dsp_sxtab16_odd(neg_zp, v);
+      } else {
+        int32_t i;
+        for (i = 0; i < g.groups; ++i) {
+          wide[4 * i + 2] = wide[4 * i];
+          wide[4 * i + 3] = wide[4 * i + 1];
+        }
       }
     }
-    for (o = 0; o < out_c; o += 2) {
+    for (o = 0; o < out_c; o += 2, w += 2 * g.n) {
       const int32_t o1 = o + 1 < out_c ? o + 1 : o;
-      const int8_t* w0 = q->weights + (size_t)o * (size_t)n;
-      const int8_t* w1 = q->weights + (size_t)o1 * (size_t)n;
       dsp_pair c;
-      int32_t acc[4], swap;
+      int32_t acc[4];
       dsp_pair_at(q, o, o1, &c);
       acc[0] = acc[2] = c.bias[0];
       acc[1] = acc[3] = c.bias[1];
       /* acc[2i + j]: pixel i, channel j */
-      if (groups > 1) dsp_dot_wide(w0, w1, wide, groups - 1, acc);
-      dsp_dot_wide(w0 + n - 4, w1 + n - 4, wide + 4 * (groups - 1), 1, acc);
-      swap = acc[1];
-      acc[1] = acc[2];
-      acc[2] = swap;
-      dsp_tail_2x2(&t, &c, acc[0], acc[1], acc[2], acc[3], out_px[0] + o,
-                   left > 1 ? out_px[1] + o : NULL, NULL, NULL);
+      dsp_dot_patch(w, w + (o1 - o) * g.n, wide, g.groups, 4 * g.groups - g.n, acc);
+      dsp_tail_2x2(&t, &c, acc[0], acc[2], acc[1], acc[3], out_px[0] + o,
+                   out_px[1] != NULL ? out_px[1] + o : NULL, NULL, NULL);
     }
   }
 }
