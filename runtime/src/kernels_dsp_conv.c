@@ -161,6 +161,77 @@ PN_DSP_ALWAYS_INLINE void dsp_dot_raw(const int8_t* xa, const int8_t* xb, const 
   acc[3] = bb;
 }
 
+/* Channel a widened in b (per group of 4 values the words SXTB16(wa), SXTB16(wa ROR 8)),
+ * channel b int8 at wb, pixels xa, xb int8: acc as dsp_dot_raw, 4 * groups values, groups
+ * >= 1; per group 3 LDR + 1 LDRD + 6 SXTB16 + 8 SMLAD, four groups per iteration. */
+PN_DSP_ALWAYS_INLINE void dsp_dot_half(const int8_t* xa, const int8_t* xb, const int32_t* b,
+                                       const int8_t* wb, int32_t groups, int32_t acc[4]) {
+  const int8_t* const xa_end = xa + 4 * groups;
+  int32_t aa = acc[0], ab = acc[1], ba = acc[2], bb = acc[3];
+#if defined(__OPTIMIZE__)
+  int32_t t0, t1, t2, t3, w0, w1;
+#define DSP_DOT_HALF_GROUP                      \
+  "ldr %[t0], [%[xa]], #4\n\t"                  \
+  "ldr %[t1], [%[xb]], #4\n\t"                  \
+  "sxtb16 %[t2], %[t0]\n\t"                     \
+  "sxtb16 %[t0], %[t0], ror #8\n\t"             \
+  "sxtb16 %[t3], %[t1]\n\t"                     \
+  "sxtb16 %[t1], %[t1], ror #8\n\t"             \
+  "ldrd %[w0], %[w1], [%[b]], #8\n\t"           \
+  "smlad %[aa], %[w0], %[t2], %[aa]\n\t"        \
+  "smlad %[aa], %[w1], %[t0], %[aa]\n\t"        \
+  "smlad %[ab], %[w0], %[t3], %[ab]\n\t"        \
+  "smlad %[ab], %[w1], %[t1], %[ab]\n\t"        \
+  "ldr %[w0], [%[wb]], #4\n\t"                  \
+  "sxtb16 %[w1], %[w0]\n\t"                     \
+  "sxtb16 %[w0], %[w0], ror #8\n\t"             \
+  "smlad %[ba], %[w1], %[t2], %[ba]\n\t"        \
+  "smlad %[ba], %[w0], %[t0], %[ba]\n\t"        \
+  "smlad %[bb], %[w1], %[t3], %[bb]\n\t"        \
+  "smlad %[bb], %[w0], %[t1], %[bb]\n\t"
+  __asm__ volatile(
+      "ldr %[t0], %[n]\n\t"
+      "lsls %[t0], %[t0], #31\n\t" /* N: groups & 1, C: groups & 2 */
+      "bcc 5f\n\t"
+      "bmi 2f\n\t"
+      "b 3f\n\t"
+      "5:\n\t"
+      "bmi 4f\n\t"
+      "1:\n\t" DSP_DOT_HALF_GROUP
+      "2:\n\t" DSP_DOT_HALF_GROUP
+      "3:\n\t" DSP_DOT_HALF_GROUP
+      "4:\n\t" DSP_DOT_HALF_GROUP
+      "ldr %[t0], %[end]\n\t"
+      "cmp %[xa], %[t0]\n\t"
+      "bne 1b\n\t"
+      : [aa] "+r"(aa), [ab] "+r"(ab), [ba] "+r"(ba), [bb] "+r"(bb), [xa] "+r"(xa),
+        [xb] "+r"(xb), [b] "+r"(b), [wb] "+r"(wb), [t0] "=&r"(t0), [t1] "=&r"(t1),
+        [t2] "=&r"(t2), [t3] "=&r"(t3), [w0] "=&r"(w0), [w1] "=&r"(w1)
+      : [end] "m"(xa_end), [n] "m"(groups)
+      : "cc", "memory");
+#undef DSP_DOT_HALF_GROUP
+#else
+  do {
+    const int32_t w_b = dsp_load4(wb);
+    const int32_t xwa = dsp_load4(xa), xwb = dsp_load4(xb);
+    aa = __smlad(b[0], __sxtb16(xwa), __smlad(b[1], dsp_sxtb16_odd(xwa), aa));
+    ab = __smlad(b[0], __sxtb16(xwb), __smlad(b[1], dsp_sxtb16_odd(xwb), ab));
+    ba = __smlad(__sxtb16(w_b), __sxtb16(xwa), ba);
+    ba = __smlad(dsp_sxtb16_odd(w_b), dsp_sxtb16_odd(xwa), ba);
+    bb = __smlad(__sxtb16(w_b), __sxtb16(xwb), bb);
+    bb = __smlad(dsp_sxtb16_odd(w_b), dsp_sxtb16_odd(xwb), bb);
+    xa += 4;
+    xb += 4;
+    wb += 4;
+    b += 2;
+  } while (xa != xa_end);
+#endif
+  acc[0] = aa;
+  acc[1] = ab;
+  acc[2] = ba;
+  acc[3] = bb;
+}
+
 /* The same over n values, any n >= 0 (the last n % 4 one at a time). */
 PN_DSP_ALWAYS_INLINE void dsp_dot_2x2(const int8_t* xa, const int8_t* xb, const int8_t* wa, const int8_t* wb,
                         int32_t n, int32_t acc[4]) {
@@ -340,8 +411,16 @@ static const int8_t* dsp_residual_at(const pn_tensor* output, const pn_tensor* r
 
 /* ---- pointwise and FC (k = 1, no padding) ---- */
 
-/* Largest in_c whose widened channel pair fits the stack buffer (in_c words). */
+/* Largest in_c whose widened channel pair fits the stack buffer (in_c words); up to twice
+ * that, the buffer holds the first channel of the pair (in_c / 2 words). */
 #define DSP_WIDE_MAX 64
+
+/* How the inner product of a channel pair reads the weights: both widened in the stack
+ * buffer (in_c <= DSP_WIDE_MAX, a multiple of 4), the first one widened (DSP_WIDE_MAX <
+ * in_c <= twice that), or both as they are. */
+#define DSP_PW_RAW 0
+#define DSP_PW_WIDE 1
+#define DSP_PW_HALF 2
 
 /* What the pixel loops of one channel pair need: the region walked in raster order as
  * element offsets of the input and output pixels (x_step, out_c per pixel; x_skip,
@@ -410,8 +489,8 @@ static void dsp_pw_general(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c
 /* The usual case of dsp_pw_general: two channels, no residual; the loop is instantiated
  * once with buf (widened weights) and once without. */
 PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c,
-                                      const int32_t* buf, const int8_t* wa, const int8_t* wb,
-                                      dsp_at at, int32_t count) {
+                                      int mode, const int32_t* buf, const int8_t* wa,
+                                      const int8_t* wb, dsp_at at, int32_t count) {
   for (; count >= 2; count -= 2) {
     const size_t xa = at.x, oa = at.out;
     size_t xb, ob;
@@ -431,8 +510,19 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const 
     }
     acc[0] = acc[1] = c->bias[0];
     acc[2] = acc[3] = c->bias[1];
-    if (buf != NULL) {
+    if (mode == DSP_PW_WIDE) {
       dsp_dot_wide(s->in + xa, s->in + xb, buf, s->in_c >> 2, acc);
+    } else if (mode == DSP_PW_HALF) {
+      const int32_t head = s->in_c & ~3;
+      int32_t i;
+      dsp_dot_half(s->in + xa, s->in + xb, buf, wb, s->in_c >> 2, acc);
+      for (i = head; i < s->in_c; ++i) {
+        const int32_t va = s->in[xa + (size_t)i], vb = s->in[xb + (size_t)i];
+        acc[0] += wa[i] * va;
+        acc[1] += wa[i] * vb;
+        acc[2] += wb[i] * va;
+        acc[3] += wb[i] * vb;
+      }
     } else {
       dsp_dot_2x2(s->in + xa, s->in + xb, wa, wb, s->in_c, acc);
     }
@@ -453,7 +543,7 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const 
     h = (uint16_t)((uint32_t)v >> 16);
     memcpy(s->out + ob, &h, 2);
   }
-  if (count > 0) dsp_pw_general(s, t, c, buf, wa, wb, at, count);
+  if (count > 0) dsp_pw_general(s, t, c, mode == DSP_PW_WIDE ? buf : NULL, wa, wb, at, count);
 }
 
 static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
@@ -462,7 +552,9 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
   const int32_t in_c = p->in_c;
   const int32_t out_c = p->out_c;
   const int32_t pixels = region->h * region->w;
-  const int wide = in_c <= DSP_WIDE_MAX && (in_c & 3) == 0;
+  const int mode = in_c <= DSP_WIDE_MAX && (in_c & 3) == 0          ? DSP_PW_WIDE
+                   : in_c > DSP_WIDE_MAX && in_c <= 2 * DSP_WIDE_MAX ? DSP_PW_HALF
+                                                                     : DSP_PW_RAW;
   int32_t buf[DSP_WIDE_MAX];
   dsp_tail t;
   dsp_pw s;
@@ -493,7 +585,7 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
     dsp_pair c;
     dsp_pair_at(q, o, o1, &c);
     at.out += (size_t)o;
-    if (wide) {
+    if (mode == DSP_PW_WIDE) {
       /* per 4 inputs: SXTB16 of channel o's word (even, odd bytes), then channel o1's */
       const int32_t ones = 0x00010001;
       int32_t i;
@@ -507,6 +599,19 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
         sum_a = __smlad(b[0], ones, __smlad(b[1], ones, sum_a));
         sum_b = __smlad(b[2], ones, __smlad(b[3], ones, sum_b));
       }
+    } else if (mode == DSP_PW_HALF) {
+      /* per 4 inputs: SXTB16 of channel o's word (even, odd bytes) */
+      const int32_t ones = 0x00010001;
+      int32_t i;
+      for (i = 0; i + 4 <= in_c; i += 4) {
+        const int32_t va = dsp_load4(wa + i);
+        int32_t* b = buf + (i >> 1);
+        b[0] = __sxtb16(va);
+        b[1] = dsp_sxtb16_odd(va);
+        sum_a = __smlad(b[0], ones, __smlad(b[1], ones, sum_a));
+      }
+      for (; i < in_c; ++i) sum_a += wa[i];
+      sum_b = dsp_sum(wb, in_c);
     } else {
       sum_a = dsp_sum(wa, in_c);
       sum_b = dsp_sum(wb, in_c);
@@ -514,11 +619,13 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
     c.bias[0] = (int32_t)((uint32_t)c.bias[0] - (uint32_t)q->input_zero_point * (uint32_t)sum_a);
     c.bias[1] = (int32_t)((uint32_t)c.bias[1] - (uint32_t)q->input_zero_point * (uint32_t)sum_b);
     if (residual != NULL || o1 == o) {
-      dsp_pw_general(&s, &t, &c, wide ? buf : NULL, wa, wb, at, pixels);
-    } else if (wide) {
-      dsp_pw_fast(&s, &t, &c, buf, wa, wb, at, pixels);
+      dsp_pw_general(&s, &t, &c, mode == DSP_PW_WIDE ? buf : NULL, wa, wb, at, pixels);
+    } else if (mode == DSP_PW_WIDE) {
+      dsp_pw_fast(&s, &t, &c, DSP_PW_WIDE, buf, wa, wb, at, pixels);
+    } else if (mode == DSP_PW_HALF) {
+      dsp_pw_fast(&s, &t, &c, DSP_PW_HALF, buf, wa, wb, at, pixels);
     } else {
-      dsp_pw_fast(&s, &t, &c, NULL, wa, wb, at, pixels);
+      dsp_pw_fast(&s, &t, &c, DSP_PW_RAW, NULL, wa, wb, at, pixels);
     }
   }
 }
