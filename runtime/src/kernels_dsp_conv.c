@@ -416,8 +416,9 @@ static const int8_t* dsp_residual_at(const pn_tensor* output, const pn_tensor* r
 #define DSP_WIDE_MAX 64
 
 /* How the inner product of a channel pair reads the weights: both widened in the stack
- * buffer (in_c <= DSP_WIDE_MAX, a multiple of 4), the first one widened (DSP_WIDE_MAX <
- * in_c <= twice that), or both as they are. */
+ * buffer (in_c <= DSP_WIDE_MAX, a multiple of 4); the first one widened for its first
+ * s->half inputs (up to twice DSP_WIDE_MAX), the rest of both as they are; or (in_c < 4)
+ * both as they are. */
 #define DSP_PW_RAW 0
 #define DSP_PW_WIDE 1
 #define DSP_PW_HALF 2
@@ -431,6 +432,7 @@ typedef struct {
   size_t x_step, x_skip;
   size_t out_c, out_skip;
   int32_t w, in_c;
+  int32_t half; /* DSP_PW_HALF: inputs of the first channel widened in the buffer */
   const pn_tensor* output;
   const pn_tensor* residual;
 } dsp_pw;
@@ -513,15 +515,11 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const 
     if (mode == DSP_PW_WIDE) {
       dsp_dot_wide(s->in + xa, s->in + xb, buf, s->in_c >> 2, acc);
     } else if (mode == DSP_PW_HALF) {
-      const int32_t head = s->in_c & ~3;
-      int32_t i;
-      dsp_dot_half(s->in + xa, s->in + xb, buf, wb, s->in_c >> 2, acc);
-      for (i = head; i < s->in_c; ++i) {
-        const int32_t va = s->in[xa + (size_t)i], vb = s->in[xb + (size_t)i];
-        acc[0] += wa[i] * va;
-        acc[1] += wa[i] * vb;
-        acc[2] += wb[i] * va;
-        acc[3] += wb[i] * vb;
+      const int32_t head = s->half;
+      dsp_dot_half(s->in + xa, s->in + xb, buf, wb, head >> 2, acc);
+      if (head < s->in_c) {
+        dsp_dot_2x2(s->in + xa + head, s->in + xb + head, wa + head, wb + head, s->in_c - head,
+                    acc);
       }
     } else {
       dsp_dot_2x2(s->in + xa, s->in + xb, wa, wb, s->in_c, acc);
@@ -552,9 +550,9 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
   const int32_t in_c = p->in_c;
   const int32_t out_c = p->out_c;
   const int32_t pixels = region->h * region->w;
-  const int mode = in_c <= DSP_WIDE_MAX && (in_c & 3) == 0          ? DSP_PW_WIDE
-                   : in_c > DSP_WIDE_MAX && in_c <= 2 * DSP_WIDE_MAX ? DSP_PW_HALF
-                                                                     : DSP_PW_RAW;
+  const int mode = in_c <= DSP_WIDE_MAX && (in_c & 3) == 0 ? DSP_PW_WIDE
+                   : in_c >= 4                              ? DSP_PW_HALF
+                                                            : DSP_PW_RAW;
   int32_t buf[DSP_WIDE_MAX];
   dsp_tail t;
   dsp_pw s;
@@ -568,6 +566,7 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
   s.out_skip = ((size_t)output->w - (size_t)region->w) * (size_t)out_c;
   s.w = region->w;
   s.in_c = in_c;
+  s.half = (in_c < 2 * DSP_WIDE_MAX ? in_c : 2 * DSP_WIDE_MAX) & ~3;
   s.output = output;
   s.residual = residual;
   first.x = ((size_t)(region->y0 * p->stride - input->y0) * (size_t)input->w +
@@ -603,14 +602,14 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
       /* per 4 inputs: SXTB16 of channel o's word (even, odd bytes) */
       const int32_t ones = 0x00010001;
       int32_t i;
-      for (i = 0; i + 4 <= in_c; i += 4) {
+      for (i = 0; i < s.half; i += 4) {
         const int32_t va = dsp_load4(wa + i);
         int32_t* b = buf + (i >> 1);
         b[0] = __sxtb16(va);
         b[1] = dsp_sxtb16_odd(va);
         sum_a = __smlad(b[0], ones, __smlad(b[1], ones, sum_a));
       }
-      for (; i < in_c; ++i) sum_a += wa[i];
+      sum_a += dsp_sum(wa + s.half, in_c - s.half);
       sum_b = dsp_sum(wb, in_c);
     } else {
       sum_a = dsp_sum(wa, in_c);
@@ -618,14 +617,12 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
     }
     c.bias[0] = (int32_t)((uint32_t)c.bias[0] - (uint32_t)q->input_zero_point * (uint32_t)sum_a);
     c.bias[1] = (int32_t)((uint32_t)c.bias[1] - (uint32_t)q->input_zero_point * (uint32_t)sum_b);
-    if (residual != NULL || o1 == o) {
+    if (residual != NULL || o1 == o || mode == DSP_PW_RAW) {
       dsp_pw_general(&s, &t, &c, mode == DSP_PW_WIDE ? buf : NULL, wa, wb, at, pixels);
     } else if (mode == DSP_PW_WIDE) {
       dsp_pw_fast(&s, &t, &c, DSP_PW_WIDE, buf, wa, wb, at, pixels);
-    } else if (mode == DSP_PW_HALF) {
-      dsp_pw_fast(&s, &t, &c, DSP_PW_HALF, buf, wa, wb, at, pixels);
     } else {
-      dsp_pw_fast(&s, &t, &c, DSP_PW_RAW, NULL, wa, wb, at, pixels);
+      dsp_pw_fast(&s, &t, &c, DSP_PW_HALF, buf, wa, wb, at, pixels);
     }
   }
 }
