@@ -233,7 +233,7 @@ PN_DSP_ALWAYS_INLINE void dsp_dot_half(const int8_t* xa, const int8_t* xb, const
 }
 
 /* The same over n values, any n >= 0 (the last n % 4 one at a time). */
-PN_DSP_ALWAYS_INLINE void dsp_dot_2x2(const int8_t* xa, const int8_t* xb, const int8_t* wa, const int8_t* wb,
+static void dsp_dot_2x2(const int8_t* xa, const int8_t* xb, const int8_t* wa, const int8_t* wb,
                         int32_t n, int32_t acc[4]) {
   const int32_t head = n & ~3;
   int32_t t;
@@ -518,8 +518,15 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const 
       const int32_t head = s->half;
       dsp_dot_half(s->in + xa, s->in + xb, buf, wb, head >> 2, acc);
       if (head < s->in_c) {
-        dsp_dot_2x2(s->in + xa + head, s->in + xb + head, wa + head, wb + head, s->in_c - head,
-                    acc);
+        const int32_t rest = (s->in_c - head) & ~3;
+        if (rest > 0) { /* inline: the call would cost more than the loop's entry */
+          dsp_dot_raw(s->in + xa + head, s->in + xb + head, wa + head, wb + head, rest >> 2,
+                      acc);
+        }
+        if (head + rest < s->in_c) {
+          dsp_dot_2x2(s->in + xa + head + rest, s->in + xb + head + rest, wa + head + rest,
+                      wb + head + rest, s->in_c - head - rest, acc);
+        }
       }
     } else {
       dsp_dot_2x2(s->in + xa, s->in + xb, wa, wb, s->in_c, acc);
