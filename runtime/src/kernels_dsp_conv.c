@@ -94,8 +94,11 @@ static int32_t dsp_sum(const int8_t* w, int32_t n) {
 /* Per-call constants of the output stage. */
 typedef struct {
   const pn_quant_params* q;
-  int32_t zp, kzp; /* output zero point, 1 + 2 * zp */
-  int32_t lo, hi;  /* act_min, act_max in each byte */
+  int32_t zp, kzp;  /* output zero point, 1 + 2 * zp */
+  int32_t lo, hi;   /* act_min, act_max in each byte */
+  int32_t res_zp;   /* residual add (q->residual != NULL): its zero point, */
+  dsp_channel res;  /* the residual's requantization */
+  dsp_channel sum;  /* and the sum's */
 } dsp_tail;
 
 static void dsp_tail_at(const pn_quant_params* q, dsp_tail* t) {
@@ -104,6 +107,11 @@ static void dsp_tail_at(const pn_quant_params* q, dsp_tail* t) {
   t->kzp = 2 * t->zp + 1;
   t->lo = dsp_bytes4(q->act_min);
   t->hi = dsp_bytes4(q->act_max);
+  if (q->residual != NULL) {
+    t->res_zp = q->residual->zero_point;
+    dsp_channel_set(q->residual->multiplier, q->residual->shift, &t->res);
+    dsp_channel_set(q->residual->output_multiplier, q->residual->output_shift, &t->sum);
+  }
 }
 
 /* Channels o, o1 (o1 == o for a lone last channel): fast-path constants (pn_dsp.h) and the
@@ -129,19 +137,20 @@ static inline void dsp_pair_at(const pn_quant_params* q, int32_t o, int32_t o1, 
   c->fast = dsp_fast_channel(m0, s0) && dsp_fast_channel(m1, s1);
 }
 
-/* sat8(output stage value + zp) of channel o, any channel, residual pixel res (NULL: none). */
+/* sat8(output stage value + zp) of channel o, any channel, residual pixel res (NULL: none):
+ * pn__output_stage with dsp_requantize for every requantization (exact for multipliers >= 0,
+ * which validation guarantees for the residual's too) and QADD for its int64 sum clamped to
+ * int32. */
 static int32_t dsp_sat8_any(const dsp_tail* t, int32_t o, int32_t acc, const int8_t* res) {
   dsp_channel ch;
   int32_t v;
   dsp_channel_at(t->q, o, &ch);
   v = dsp_requantize(acc, &ch);
   if (res != NULL) {
-    /* pn__output_stage's residual add; QADD is its int64 sum clamped to int32. */
-    const pn_residual_params* add = t->q->residual;
-    const int32_t r = pn__requantize(((int32_t)res[o] - add->zero_point) *
+    const int32_t r = dsp_requantize(((int32_t)res[o] - t->res_zp) *
                                          ((int32_t)1 << PN_RESIDUAL_LEFT_SHIFT),
-                                     add->multiplier, add->shift);
-    v = pn__requantize(__qadd(v, r), add->output_multiplier, add->output_shift);
+                                     &t->res);
+    v = dsp_requantize(__qadd(v, r), &t->sum);
   }
   return __ssat(__qadd(v, t->zp), 8);
 }

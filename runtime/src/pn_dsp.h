@@ -88,15 +88,19 @@ static inline int dsp_fast_channel(int32_t multiplier, int32_t shift) {
   return shift <= -1 && multiplier >= 0x40000000;
 }
 
-static inline void dsp_channel_at(const pn_quant_params* q, int32_t o, dsp_channel* ch) {
-  const int32_t shift = q->shift[o];
-  ch->bias = q->bias[o];
-  ch->bias_zp = ch->bias;
-  ch->multiplier = q->multiplier[o];
+/* The requantization constants of (multiplier >= 0, shift in [-31, 30]); bias untouched. */
+static inline void dsp_channel_set(int32_t multiplier, int32_t shift, dsp_channel* ch) {
+  ch->multiplier = multiplier;
   ch->left = shift > 0 ? shift : 0;
   ch->right = shift > 0 ? 0 : -shift;
-  ch->mul2 = (int32_t)((uint32_t)ch->multiplier << 1);
-  ch->rm1 = dsp_fast_channel(ch->multiplier, shift) ? -shift - 1 : -1;
+  ch->mul2 = (int32_t)((uint32_t)multiplier << 1);
+  ch->rm1 = dsp_fast_channel(multiplier, shift) ? -shift - 1 : -1;
+}
+
+static inline void dsp_channel_at(const pn_quant_params* q, int32_t o, dsp_channel* ch) {
+  ch->bias = q->bias[o];
+  ch->bias_zp = ch->bias;
+  dsp_channel_set(q->multiplier[o], q->shift[o], ch);
 }
 
 /* The fast path (see the top of the file): (y + s) >> (r - 1), where y is srdhm's result,
