@@ -53,15 +53,17 @@ static int32_t dsp_dot_1x1(const int8_t* x, const int8_t* w, int32_t n, int32_t 
   return acc;
 }
 
-/* One pixel x, two channels wa, wb over n values: acc[0] += wa.x, acc[2] += wb.x (the lone
- * last pixel of a region, FC). */
+/* One pixel x, two channels wa, wb over n values: acc[0] += wa.(x - zp), acc[2] += wb.(x - zp)
+ * (x - zp widened by SXTAB16: exact). The lone last pixel of a region (zp 0: the bias has the
+ * zero point folded in) and FC (no weight sums needed for one pixel). */
 static void dsp_dot_1x2(const int8_t* x, const int8_t* wa, const int8_t* wb, int32_t n,
-                        int32_t acc[4]) {
+                        int32_t zp, int32_t acc[4]) {
+  const int32_t neg_zp = (int32_t)(((uint32_t)(-zp) & 0xFFFFu) * 0x10001u);
   int32_t a0 = acc[0], a1 = acc[2];
   int32_t t;
   for (t = n >> 2; t > 0; --t) {
     const int32_t xv = dsp_load4(x), va = dsp_load4(wa), vb = dsp_load4(wb);
-    const int32_t xe = __sxtb16(xv), xo = dsp_sxtb16_odd(xv);
+    const int32_t xe = __sxtab16(neg_zp, xv), xo = dsp_sxtab16_odd(neg_zp, xv);
     a0 = __smlad(__sxtb16(va), xe, __smlad(dsp_sxtb16_odd(va), xo, a0));
     a1 = __smlad(__sxtb16(vb), xe, __smlad(dsp_sxtb16_odd(vb), xo, a1));
     x += 4;
@@ -69,8 +71,9 @@ static void dsp_dot_1x2(const int8_t* x, const int8_t* wa, const int8_t* wb, int
     wb += 4;
   }
   for (t = n & 3; t > 0; --t) {
-    a0 += (int32_t)*wa++ * *x;
-    a1 += (int32_t)*wb++ * *x++;
+    const int32_t v = (int32_t)*x++ - zp;
+    a0 += (int32_t)*wa++ * v;
+    a1 += (int32_t)*wb++ * v;
   }
   acc[0] = a0;
   acc[2] = a1;
@@ -270,7 +273,7 @@ static void dsp_pw_general(const dsp_pw* s, const dsp_tail* t, const dsp_pair* c
     acc[0] = acc[1] = c->bias[0];
     acc[2] = acc[3] = c->bias[1];
     if (count == 1) {
-      dsp_dot_1x2(s->in + a.x, wa, wb, s->in_c, acc);
+      dsp_dot_1x2(s->in + a.x, wa, wb, s->in_c, 0, acc);
       acc[1] = acc[0];
       acc[3] = acc[2];
     } else if (buf != NULL) {
@@ -348,6 +351,34 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const 
     memcpy(s->out + ob, &h, 2);
   }
   if (count > 0) dsp_pw_general(s, t, c, mode == DSP_PW_WIDE ? buf : NULL, wa, wb, at, count);
+}
+
+/* One pixel (FC, a 1 x 1 region): per channel pair one product with the zero point
+ * subtracted from the input, so no weight sums. */
+static void dsp_pointwise_pixel(const pn_conv_params* p, const pn_quant_params* q,
+                                const pn_tensor* input, const pn_tensor* residual,
+                                const pn_tensor* output, const pn_region* region) {
+  const int32_t in_c = p->in_c, out_c = p->out_c;
+  const int8_t* x = input->data + ((size_t)(region->y0 * p->stride - input->y0) *
+                                       (size_t)input->w +
+                                   (size_t)(region->x0 * p->stride - input->x0)) * (size_t)in_c;
+  int8_t* out = output->data + ((size_t)(region->y0 - output->y0) * (size_t)output->w +
+                                (size_t)(region->x0 - output->x0)) * (size_t)out_c;
+  const int8_t* res = residual != NULL ? dsp_residual_at(output, residual, out_c, 0, out) : NULL;
+  dsp_tail t;
+  int32_t o;
+  dsp_tail_at(q, &t);
+  for (o = 0; o < out_c; o += 2) {
+    const int32_t o1 = o + 1 < out_c ? o + 1 : o;
+    int32_t acc[4];
+    dsp_pair c;
+    dsp_pair_at(q, o, o1, &c);
+    acc[0] = acc[1] = c.bias[0];
+    acc[2] = acc[3] = c.bias[1];
+    dsp_dot_1x2(x, q->weights + (size_t)o * (size_t)in_c, q->weights + (size_t)o1 * (size_t)in_c,
+                in_c, q->input_zero_point, acc);
+    dsp_tail_2x2(&t, &c, acc[0], acc[1], acc[2], acc[3], out + o, NULL, res, res);
+  }
 }
 
 static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
@@ -680,7 +711,9 @@ void pn__conv_core_dsp(const pn_conv_params* p, const pn_quant_params* q, const 
                        const pn_tensor* residual, const pn_tensor* output,
                        const pn_region* region) {
   const int32_t n = p->kernel * p->kernel * p->in_c;
-  if (p->kernel == 1) { /* pad < kernel: no padding */
+  if (p->kernel == 1 && region->h * region->w == 1) {
+    dsp_pointwise_pixel(p, q, input, residual, output, region);
+  } else if (p->kernel == 1) { /* pad < kernel: no padding */
     dsp_pointwise(p, q, input, residual, output, region);
   } else if (residual == NULL && n <= DSP_PATCH_MAX) {
     dsp_conv_gathered(p, q, input, output, region);
