@@ -159,14 +159,14 @@ static int32_t dsp_sat8_any(const dsp_tail* t, int32_t o, int32_t acc, const int
 }
 
 /* The four sat8 values of dsp_tail_2x2 on the general path (any channel, residual). */
-static int32_t dsp_general4(const dsp_tail* t, const dsp_pair* c, int32_t a0, int32_t a1,
+static int32_t dsp_general4(const dsp_tail* t, int32_t o, int32_t o1, int32_t a0, int32_t a1,
                             int32_t a2, int32_t a3, const int8_t* res_a, const int8_t* res_b) {
-  int32_t v = dsp_sat8_any(t, c->o, a0, res_a);
-  int32_t e = dsp_sat8_any(t, c->o1, a2, res_a);
+  int32_t v = dsp_sat8_any(t, o, a0, res_a);
+  int32_t e = dsp_sat8_any(t, o1, a2, res_a);
   DSP_BFI8(v, e, 1);
-  e = dsp_sat8_any(t, c->o, a1, res_b);
+  e = dsp_sat8_any(t, o, a1, res_b);
   DSP_BFI8(v, e, 2);
-  e = dsp_sat8_any(t, c->o1, a3, res_b);
+  e = dsp_sat8_any(t, o1, a3, res_b);
   DSP_BFI8(v, e, 3);
   return v;
 }
@@ -188,7 +188,7 @@ PN_DSP_ALWAYS_INLINE void dsp_tail_2x2(const dsp_tail* t, const dsp_pair* c, int
     e = dsp_fast_sat8(a3, c->mul2[1], c->rm1[1], t->kzp);
     DSP_BFI8(v, e, 3);
   } else {
-    v = dsp_general4(t, c, a0, a1, a2, a3, res_a, res_b);
+    v = dsp_general4(t, c->o, c->o1, a0, a1, a2, a3, res_a, res_b);
   }
   v = dsp_clamp4(v, t->lo, t->hi);
   if (c->o1 != c->o) {
@@ -342,7 +342,7 @@ PN_DSP_ALWAYS_INLINE void dsp_pw_fast(const dsp_pw* s, const dsp_tail* t, const 
       e = dsp_fast_sat8(acc[3], c->mul2[1], c->rm1[1], t->kzp);
       DSP_BFI8(v, e, 3);
     } else {
-      v = dsp_general4(t, c, acc[0], acc[1], acc[2], acc[3], NULL, NULL);
+      v = dsp_general4(t, c->o, c->o1, acc[0], acc[1], acc[2], acc[3], NULL, NULL);
     }
     v = dsp_clamp4(v, t->lo, t->hi);
     h = (uint16_t)v;
@@ -469,6 +469,10 @@ static void dsp_pointwise(const pn_conv_params* p, const pn_quant_params* q,
 /* Largest k * k * in_c gathered (the stem's 27). */
 #define DSP_PATCH_MAX 32
 
+/* Output channels per pass over the region of dsp_conv_gathered: their fast-path constants
+ * live on the stack (8 bytes a channel). */
+#define DSP_GATHER_BLOCK 16
+
 /* Copies n bytes (the empty asm keeps GCC from turning the loop into a memcpy call). */
 static inline void dsp_copy(int8_t* d, const int8_t* src, int32_t n) {
   int32_t i;
@@ -551,10 +555,10 @@ static void dsp_conv_gathered(const pn_conv_params* p, const pn_quant_params* q,
   const int32_t out_c = p->out_c;
   const int32_t x_end = region->x0 + region->w;
   int32_t wide[DSP_PATCH_MAX]; /* per group: pixel a even, odd; pixel b even, odd */
+  int32_t fast[2 * DSP_GATHER_BLOCK];
   dsp_gth g;
   dsp_tail t;
-  int32_t left = region->h * region->w;
-  int32_t oy = region->y0, ox = region->x0;
+  int32_t o0, o;
   g.k = p->kernel;
   g.in_c = p->in_c;
   g.run = g.k * g.in_c;
@@ -572,38 +576,57 @@ static void dsp_conv_gathered(const pn_conv_params* p, const pn_quant_params* q,
   g.neg_zp = (int32_t)(((uint32_t)(-g.zp) & 0xFFFFu) * 0x10001u);
   g.back_mask = (1u << (8 * (4 * g.groups - g.n))) - 1u;
   dsp_tail_at(q, &t);
-  for (; left > 0; left -= 2) {
-    int8_t* out_px[2] = {NULL, NULL};
-    const int8_t* w = q->weights;
-    int32_t j, o;
-    for (j = 0; j < 2; ++j) {
-      if (j == 0 || left > 1) { /* else a lone last pixel: lane b repeats lane a */
-        out_px[j] = output->data + ((size_t)(oy - output->y0) * (size_t)output->w +
-                                    (size_t)(ox - output->x0)) * (size_t)out_c;
-        dsp_gather_wide(&g, oy, ox, wide + 2 * j);
-        if (++ox == x_end) {
-          ox = region->x0;
-          ++oy;
-        }
-      } else {
-        int32_t i;
-        for (i = 0; i < g.groups; ++i) {
-          wide[4 * i + 2] = wide[4 * i];
-          wide[4 * i + 3] = wide[4 * i + 1];
+  for (o0 = 0; o0 < out_c; o0 += DSP_GATHER_BLOCK) {
+    const int32_t o_end = out_c - o0 < DSP_GATHER_BLOCK ? out_c : o0 + DSP_GATHER_BLOCK;
+    int32_t left = region->h * region->w;
+    int32_t oy = region->y0, ox = region->x0;
+    for (o = o0; o < o_end; ++o) { /* per channel: mul2, rm1 (-1: the general path) */
+      const int32_t m = q->multiplier[o], shift = q->shift[o];
+      fast[2 * (o - o0)] = (int32_t)((uint32_t)m << 1);
+      fast[2 * (o - o0) + 1] = dsp_fast_channel(m, shift) ? -shift - 1 : -1;
+    }
+    for (; left > 0; left -= 2) {
+      int8_t* out_px[2] = {NULL, NULL};
+      const int8_t* w = q->weights + (size_t)o0 * (size_t)g.n;
+      int32_t j;
+      for (j = 0; j < 2; ++j) {
+        if (j == 0 || left > 1) { /* else a lone last pixel: lane b repeats lane a */
+          out_px[j] = output->data + ((size_t)(oy - output->y0) * (size_t)output->w +
+                                      (size_t)(ox - output->x0)) * (size_t)out_c;
+          dsp_gather_wide(&g, oy, ox, wide + 2 * j);
+          if (++ox == x_end) {
+            ox = region->x0;
+            ++oy;
+          }
+        } else {
+          int32_t i;
+          for (i = 0; i < g.groups; ++i) {
+            wide[4 * i + 2] = wide[4 * i];
+            wide[4 * i + 3] = wide[4 * i + 1];
+          }
         }
       }
-    }
-    for (o = 0; o < out_c; o += 2, w += 2 * g.n) {
-      const int32_t o1 = o + 1 < out_c ? o + 1 : o;
-      dsp_pair c;
-      int32_t acc[4];
-      dsp_pair_at(q, o, o1, &c);
-      acc[0] = acc[2] = c.bias[0];
-      acc[1] = acc[3] = c.bias[1];
-      /* acc[2i + j]: pixel i, channel j */
-      dsp_dot_patch(w, w + (o1 - o) * g.n, wide, g.groups, 4 * g.groups - g.n, acc);
-      dsp_tail_2x2(&t, &c, acc[0], acc[2], acc[1], acc[3], out_px[0] + o,
-                   out_px[1] != NULL ? out_px[1] + o : NULL, NULL, NULL);
+      for (o = o0; o < o_end; o += 2, w += 2 * g.n) {
+        const int32_t o1 = o + 1 < o_end ? o + 1 : o;
+        const int32_t* fa = fast + 2 * (o - o0);
+        const int32_t* fb = fast + 2 * (o1 - o0);
+        dsp_pair c;
+        int32_t acc[4];
+        acc[0] = acc[2] = q->bias[o];
+        acc[1] = acc[3] = q->bias[o1];
+        /* acc[2i + j]: pixel i, channel j */
+        dsp_dot_patch(w, w + (o1 - o) * g.n, wide, g.groups, 4 * g.groups - g.n, acc);
+        /* read after the product (an asm statement that reads memory): no spills around it */
+        c.mul2[0] = fa[0];
+        c.rm1[0] = fa[1];
+        c.mul2[1] = fb[0];
+        c.rm1[1] = fb[1];
+        c.o = o;
+        c.o1 = o1;
+        c.fast = (fa[1] | fb[1]) >= 0;
+        dsp_tail_2x2(&t, &c, acc[0], acc[2], acc[1], acc[3], out_px[0] + o,
+                     out_px[1] != NULL ? out_px[1] + o : NULL, NULL, NULL);
+      }
     }
   }
 }
