@@ -88,15 +88,19 @@ static inline int dsp_fast_channel(int32_t multiplier, int32_t shift) {
   return shift <= -1 && multiplier >= 0x40000000;
 }
 
-static inline void dsp_channel_at(const pn_quant_params* q, int32_t o, dsp_channel* ch) {
-  const int32_t shift = q->shift[o];
-  ch->bias = q->bias[o];
-  ch->bias_zp = ch->bias;
-  ch->multiplier = q->multiplier[o];
+/* The requantization constants of (multiplier >= 0, shift in [-31, 30]); bias untouched. */
+static inline void dsp_channel_set(int32_t multiplier, int32_t shift, dsp_channel* ch) {
+  ch->multiplier = multiplier;
   ch->left = shift > 0 ? shift : 0;
   ch->right = shift > 0 ? 0 : -shift;
-  ch->mul2 = (int32_t)((uint32_t)ch->multiplier << 1);
-  ch->rm1 = dsp_fast_channel(ch->multiplier, shift) ? -shift - 1 : -1;
+  ch->mul2 = (int32_t)((uint32_t)multiplier << 1);
+  ch->rm1 = dsp_fast_channel(multiplier, shift) ? -shift - 1 : -1;
+}
+
+static inline void dsp_channel_at(const pn_quant_params* q, int32_t o, dsp_channel* ch) {
+  ch->bias = q->bias[o];
+  ch->bias_zp = ch->bias;
+  dsp_channel_set(q->multiplier[o], q->shift[o], ch);
 }
 
 /* The fast path (see the top of the file): (y + s) >> (r - 1), where y is srdhm's result,
@@ -160,6 +164,15 @@ static inline int32_t dsp_clamp4(int32_t v, int32_t lo, int32_t hi) {
   return v;
 }
 
+/* Inserts the low byte of b into byte `lane` (a constant) of the int32 w (one BFI). */
+#if defined(__OPTIMIZE__)
+#define DSP_BFI8(w, b, lane) __asm__("bfi %0, %1, #8 * " #lane ", #8" : "+r"(w) : "r"(b))
+#else
+#define DSP_BFI8(w, b, lane)                                   \
+  ((w) = (int32_t)(((uint32_t)(w) & ~(0xFFu << (8 * (lane)))) | \
+                   (((uint32_t)(b) & 0xFFu) << (8 * (lane)))))
+#endif
+
 /* A bound of the output repeated in the four bytes of a word. */
 static inline int32_t dsp_bytes4(int32_t b) {
   return (int32_t)(((uint32_t)b & 0xFFu) * 0x01010101u);
@@ -173,6 +186,13 @@ static inline int8_t dsp_output(const pn_quant_params* q, const dsp_channel* ch,
   if (v > q->act_max) v = q->act_max;
   return (int8_t)v;
 }
+
+/* Inlined even where the compiler would rather call (hot helpers used in several loops). */
+#if defined(__GNUC__)
+#define PN_DSP_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define PN_DSP_ALWAYS_INLINE static inline
+#endif
 
 /* GCC: unroll the loop that follows when its trip count is a constant (the tap loops below,
  * inlined with k = 3 or 5). */
