@@ -187,6 +187,7 @@ double feature(const Measurement& m, Term t) {
     case Term::PerInput: return static_cast<double>(w.inputs);
     case Term::PerWeight: return static_cast<double>(w.weights);
     case Term::PerRow: return static_cast<double>(w.rows);
+    case Term::PerWindowWord: return static_cast<double>(w.window_words);
     case Term::PerCall: return static_cast<double>(w.calls);
   }
   return 0.0;
@@ -234,7 +235,8 @@ OpFit fit_op(const std::vector<Measurement>& rows, const OpCoefficients& base) {
   const Term work = has_macs ? Term::PerMac : Term::PerOutput;
   const Term other = has_macs ? Term::PerOutput : Term::PerMac;
   std::vector<Term> determined;
-  for (const Term t : {work, Term::PerCall, other, Term::PerInput, Term::PerWeight, Term::PerRow}) {
+  for (const Term t : {work, Term::PerCall, other, Term::PerInput, Term::PerWeight, Term::PerRow,
+                       Term::PerWindowWord}) {
     std::vector<Term> candidate = determined;
     candidate.push_back(t);
     const Eigen::MatrixXd a = design(rows, candidate);
@@ -243,7 +245,7 @@ OpFit fit_op(const std::vector<Measurement>& rows, const OpCoefficients& base) {
   }
 
   // Exact non-negative least squares: the best of the unconstrained fits on every subset of
-  // the determined terms that has no negative coefficient (at most 63 subsets). Larger subsets
+  // the determined terms that has no negative coefficient (at most 127 subsets). Larger subsets
   // come first so an exact tie keeps more terms.
   const std::size_t n = determined.size();
   std::vector<unsigned> masks;
@@ -350,6 +352,7 @@ std::string_view term_name(Term term) {
     case Term::PerInput: return "cycles_per_input";
     case Term::PerWeight: return "cycles_per_weight";
     case Term::PerRow: return "cycles_per_row";
+    case Term::PerWindowWord: return "cycles_per_window_word";
     case Term::PerCall: return "cycles_per_call";
   }
   return "?";

@@ -2,6 +2,7 @@
 // Owns the measurements CSV format and the per-op least-squares fit of
 //   cycles = cycles_per_mac * MACs + cycles_per_output * outputs + cycles_per_call
 //          + cycles_per_input * inputs + cycles_per_weight * weights + cycles_per_row * rows
+//          + cycles_per_window_word * window words
 // (the model of estimators/latency.hpp); MACs come from layer_macs (estimators/layer_cost.hpp),
 // the one place they are computed.
 //
@@ -20,7 +21,7 @@
 //  - Terms the rows cannot determine are left out and set to 0: a term whose column is all zero
 //    (pool has no MACs), and, when there are fewer independent rows than terms, the last terms in
 //    the order [work term, cycles_per_call, other term, cycles_per_input, cycles_per_weight,
-//    cycles_per_row], where the work term
+//    cycles_per_row, cycles_per_window_word], where the work term
 //    is cycles_per_mac (cycles_per_output for pool) and the other term cycles_per_output
 //    (cycles_per_mac). One row fits only the work term, two fit it and the per-call term;
 //    collinear columns (e.g. depthwise rows of one kernel size) drop the later term too.
@@ -72,15 +73,24 @@ MeasurementSet parse_measurements(std::string_view csv_text, const std::string& 
 std::string measurements_to_csv(const MeasurementSet& set);
 
 // The terms of the latency model (estimators/latency.hpp), in OpCoefficients order.
-enum class Term : std::uint8_t { PerMac, PerOutput, PerCall, PerInput, PerWeight, PerRow };
-inline constexpr int kTermCount = 6;
+enum class Term : std::uint8_t {
+  PerMac,
+  PerOutput,
+  PerCall,
+  PerInput,
+  PerWeight,
+  PerRow,
+  PerWindowWord
+};
+inline constexpr int kTermCount = 7;
 std::string_view term_name(Term term);  // "cycles_per_mac", "cycles_per_output", ...
 
 // The coefficient of `term` in k.
 inline constexpr double OpCoefficients::*kTermCoefficient[kTermCount] = {
     &OpCoefficients::cycles_per_mac,   &OpCoefficients::cycles_per_output,
     &OpCoefficients::cycles_per_call,  &OpCoefficients::cycles_per_input,
-    &OpCoefficients::cycles_per_weight, &OpCoefficients::cycles_per_row};
+    &OpCoefficients::cycles_per_weight, &OpCoefficients::cycles_per_row,
+    &OpCoefficients::cycles_per_window_word};
 inline double& coefficient(OpCoefficients& k, Term term) {
   return k.*kTermCoefficient[static_cast<int>(term)];
 }
@@ -105,7 +115,8 @@ struct FitError {
 struct OpFit {
   OpCoefficients coefficients;
   std::array<TermStatus, kTermCount> status{TermStatus::Kept, TermStatus::Kept, TermStatus::Kept,
-                                            TermStatus::Kept, TermStatus::Kept, TermStatus::Kept};
+                                            TermStatus::Kept, TermStatus::Kept, TermStatus::Kept,
+                                            TermStatus::Kept};
   FitError error;  // of `coefficients` on this op's rows
 
   bool fitted() const { return error.rows > 0; }

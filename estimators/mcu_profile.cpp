@@ -41,6 +41,7 @@ OpCoefficients read_coefficients(FieldReader op) {
   k.cycles_per_input = optional("cycles_per_input");
   k.cycles_per_weight = optional("cycles_per_weight");
   k.cycles_per_row = optional("cycles_per_row");
+  k.cycles_per_window_word = optional("cycles_per_window_word");
   op.finish();
   return k;
 }
@@ -117,7 +118,8 @@ nlohmann::ordered_json mcu_profile_to_json(const McuProfile& mcu) {
                                               {"cycles_per_call", k.cycles_per_call},
                                               {"cycles_per_input", k.cycles_per_input},
                                               {"cycles_per_weight", k.cycles_per_weight},
-                                              {"cycles_per_row", k.cycles_per_row}};
+                                              {"cycles_per_row", k.cycles_per_row},
+                                              {"cycles_per_window_word", k.cycles_per_window_word}};
   }
   j["ops"] = std::move(ops);
   j["source"] = mcu.source;

@@ -5,7 +5,8 @@
 // in-place depthwise (which copies each input channel to a scratch plane first) and the
 // pointwise with a fused residual add as variants of their own; ms = cycles / clock_hz * 1000.
 // In the JSON, cycles_per_mac, cycles_per_output and cycles_per_call are required,
-// cycles_per_input, cycles_per_weight and cycles_per_row optional (default 0), and so are the
+// cycles_per_input, cycles_per_weight, cycles_per_row and cycles_per_window_word optional
+// (default 0), and so are the
 // two variants (default: the coefficients of their layer kind).
 //   McuProfile mcu = find_mcu_profile("stm32h743");   // a name in configs/mcus or a path
 #pragma once
@@ -53,6 +54,7 @@ struct OpCoefficients {
   double cycles_per_input = 0.0;
   double cycles_per_weight = 0.0;
   double cycles_per_row = 0.0;
+  double cycles_per_window_word = 0.0;
   bool operator==(const OpCoefficients&) const = default;
 };
 

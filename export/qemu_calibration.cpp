@@ -13,7 +13,7 @@
 namespace patchnas {
 namespace {
 
-constexpr int kGridNetworks = 12;
+constexpr int kGridNetworks = 16;
 constexpr std::uint64_t kGridSeed = 20211206;
 constexpr std::int64_t kMinMacs = 1'000'000;
 constexpr std::int64_t kMaxMacs = 40'000'000;
@@ -26,14 +26,18 @@ Arch grid_arch(Rng& rng, int index) {
   a.name = "qemu-calibration-" + std::to_string(index);
   a.resolution = pick(rng, 16, 128);
   a.input_channels = rng.uniform(2) == 0 ? 1 : 3;
-  a.stem = {8 * pick(rng, 1, 4), 2 * pick(rng, 0, 2) + 1, pick(rng, 1, 2)};
+  a.stem = {8 * pick(rng, 1, 4), 3, pick(rng, 1, 2)};
   int size = conv_output_size(a.resolution, a.stem.kernel, a.stem.stride);
   int channels = a.stem.out;
   const int blocks = pick(rng, 3, 8);
   for (int b = 0; b < blocks; ++b) {
     const int stride = size >= 4 && rng.uniform(3) == 0 ? 2 : 1;
-    const int out = rng.uniform(3) == 0 ? channels : 8 * pick(rng, 1, 20);
-    const double expand = rng.uniform(3) == 0 ? 1.0 : static_cast<double>(pick(rng, 2, 6));
+    int out = rng.uniform(3) == 0 ? channels : 8 * pick(rng, 1, 20);
+    double expand = static_cast<double>(pick(rng, 2, 6));
+    if (rng.uniform(4) == 0) {  // expand 1: the depthwise reads the block input
+      expand = 1.0;
+      if (stride == 1 && rng.uniform(2) == 0) out = channels;  // kept for the residual: out of place
+    }
     a.blocks.push_back({2 * pick(rng, 1, 3) + 1, expand, out, stride});
     size = conv_output_size(size, a.blocks.back().kernel, stride);
     channels = out;

@@ -1,8 +1,9 @@
 // `patchnas calibrate --qemu`: per-layer instruction counts measured under QEMU, as the
 // calibration's measurement rows (estimators/calibrate.hpp), with instructions as "cycles".
 // The grid is a fixed set of per-layer (unpatched) networks whose layers span the shapes the
-// search spaces produce: resolutions 16-128, 1 or 3 input channels, stems with kernel 1/3/5 and
-// stride 1/2, blocks with kernel 3/5/7, expand 1-6 (with and without residual), stride 1/2,
+// search spaces produce: resolutions 16-128, 1 or 3 input channels, 3x3 stems with stride 1/2
+// (as in the bundled spaces), blocks with kernel 3/5/7, expand 1-6 (with and without residual,
+// and expand-1 residual blocks, whose depthwise runs out of place), stride 1/2,
 // 8-160 channels, optional heads, 2-100 classes; drawn from a fixed seed and kept when the
 // network is MCU-sized (1-40M MACs, an arena of at most 512 KiB). Each network gets a synthetic int8 model
 // (export/synthetic_model.hpp) and runs through the exported firmware's profiler, so every row

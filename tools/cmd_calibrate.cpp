@@ -39,7 +39,7 @@ std::string percent(double ratio) { return fmt::format("{:.2f}%", ratio * 100.0)
 std::string fit_report(const McuProfile& base, const Calibration& fit, const std::string& file) {
   std::string out = fmt::format(
       "calibrated {} ({}, {:.0f} MHz) from {}: {} rows; cycles per mac, output, call, input, "
-      "weight and row\n\n",
+      "weight, row and window word\n\n",
       base.name, base.core, base.clock_hz / 1e6, file, fit.overall.rows);
   out += fmt::format("{:<18} {:>5} ", "op", "rows");
   for (int t = 0; t < kTermCount; ++t) {

@@ -1,7 +1,9 @@
 // patchnas calibrate --qemu end to end, and what it promises: fitted on the calibration grid's
 // per-layer instruction counts, the latency model predicts the whole-inference instruction
-// count of 20 other random networks (per-layer and patch-based, exported with synthetic int8
-// weights, run under QEMU) within 5% each, on Cortex-M4 and Cortex-M7.
+// count of 20 other networks within 5% each, on Cortex-M4 and Cortex-M7. The 20 are what the
+// estimator is asked about: random archs of the bundled search spaces (10 Fashion-MNIST, 10
+// MCUNetV2 kept when MCU-sized), per-layer and patch-based as their genomes say, exported
+// with synthetic int8 weights and run under QEMU.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -16,7 +18,8 @@
 #include "export/qemu_calibration.hpp"
 #include "export/qemu_profile.hpp"
 #include "export/synthetic_model.hpp"
-#include "support/random_arch.hpp"
+#include "space/genome.hpp"
+#include "space/space_json.hpp"
 #include "trainer/int8_inference.hpp"
 
 namespace patchnas {
@@ -27,20 +30,23 @@ namespace fs = std::filesystem;
 constexpr int kNetworks = 20;
 constexpr double kTolerance = 0.05;
 
-// MCU-sized random networks: what users deploy, and quick under QEMU.
+// kNetworks / 2 random archs of each bundled space, MCU-sized (quick under QEMU too).
 std::vector<Arch> validation_archs() {
-  testing::RandomArchLimits limits;
-  limits.resolution = 96;
-  std::mt19937 rng(424242);
   McuProfile unit;
   unit.clock_hz = 1.0;
+  Rng rng(424242);
   std::vector<Arch> archs;
-  while (static_cast<int>(archs.size()) < kNetworks) {
-    Arch a = testing::random_arch(rng, /*with_patch=*/archs.size() % 2 == 1, limits);
-    const Estimate e = estimate(a, unit);
-    if (e.macs < 500'000 || e.executed_macs > 40'000'000 || e.arena_bytes > 512 * 1024) continue;
-    a.name = "validation-" + std::to_string(archs.size());
-    archs.push_back(std::move(a));
+  for (const char* space_name : {"fashion-mnist", "mcunetv2"}) {
+    std::string path = PATCHNAS_SOURCE_DIR;
+    path.append("/configs/spaces/").append(space_name).append(".json");
+    const SearchSpace space = read_space_file(path);
+    for (int kept = 0; kept < kNetworks / 2;) {
+      Arch a = decode_genome(space, sample_genome(space, rng));
+      const Estimate e = estimate(a, unit);
+      if (e.executed_macs > 40'000'000 || e.arena_bytes > 512 * 1024) continue;
+      archs.push_back(std::move(a));
+      ++kept;
+    }
   }
   return archs;
 }
@@ -81,13 +87,15 @@ TEST_P(QemuLatency, CalibratedModelPredictsInstructionsWithinFivePercent) {
     const Estimate e = estimate(arch, calibrated);
     const double error = (e.latency_cycles - static_cast<double>(measured.inference_instructions)) /
                          static_cast<double>(measured.inference_instructions);
-    std::printf("  %-14s r%-3d %2zu blocks %-10s %9lld MACs: measured %11lld, predicted %11.0f "
+    std::string schedule = "per-layer";
+    if (arch.patch) {
+      schedule = "n";
+      schedule.append(std::to_string(arch.patch->n)).append(" split");
+      schedule.append(std::to_string(arch.patch->split));
+    }
+    std::printf("  %2d r%-3d %2zu blocks %-10s %9lld MACs: measured %11lld, predicted %11.0f "
                 "instructions (%+.2f%%)\n",
-                arch.name.c_str(), arch.resolution, arch.blocks.size(),
-                arch.patch ? ("n" + std::to_string(arch.patch->n) + " split" +
-                              std::to_string(arch.patch->split))
-                                 .c_str()
-                           : "per-layer",
+                index, arch.resolution, arch.blocks.size(), schedule.c_str(),
                 static_cast<long long>(e.executed_macs),
                 static_cast<long long>(measured.inference_instructions), e.latency_cycles,
                 100.0 * error);
