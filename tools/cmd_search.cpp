@@ -8,10 +8,7 @@
 
 #include <oneapi/tbb/global_control.h>
 
-#include "search/search_checkpoint.hpp"
-#include "search/search_outputs.hpp"
-#include "space/atomic_file.hpp"
-#include "space/input_error.hpp"
+#include "search/search_run.hpp"
 #include "tools/commands.hpp"
 
 namespace patchnas::cli {
@@ -57,31 +54,18 @@ void run_search(const SearchArgs& args) {
   }
   const ExperimentConfig config = read_experiment_file(args.config_file, args.overrides);
   const std::string& dir = args.out_dir;
-  if (!args.resume && std::filesystem::exists(dir + "/checkpoint.json")) {
-    throw InputError(dir, "", "holds a search already: pass --resume to continue it, or use "
-                              "another --out");
-  }
-  std::filesystem::create_directories(dir);
-  write_file_atomically(dir + "/experiment.json", config.source.dump(2) + "\n");
-
-  SearchEngine engine(config);
-  SearchCheckpointWriter checkpoint(dir);
-  if (args.resume && resume_search(dir, config, engine, checkpoint)) {
-    std::printf("resumed %s after generation %d\n", config.name.c_str(), engine.generation());
-  }
   std::printf("searching %s: %d x %d candidates on %s\n", config.name.c_str(),
               config.algorithm.population, config.algorithm.generations, config.mcu.name.c_str());
   std::fflush(stdout);
   const bool live = ::isatty(::fileno(stderr)) != 0;
-  const auto start = std::chrono::steady_clock::now();
-  while (!engine.done()) {
-    engine.step();
-    checkpoint.write(config, engine);
-    report(config, engine,
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), live);
+  const SearchRunResult run =
+      run_search_in(config, dir, args.resume, [&](const SearchEngine& engine, double seconds) {
+        report(config, engine, seconds, live);
+      });
+  if (run.resumed_after > 0) {
+    std::printf("resumed %s after generation %d\n", config.name.c_str(), run.resumed_after);
   }
-  write_search_results(dir, config, engine);
-  const Candidate& best = *engine.best();
+  const Candidate& best = run.best;
   std::printf("best: %lld MACs, peak SRAM %lld B, flash %lld B, %.2f ms  ->  %s/best.json\n",
               static_cast<long long>(best.macs), static_cast<long long>(best.peak_sram_bytes),
               static_cast<long long>(best.flash_bytes), best.latency_ms, dir.c_str());

@@ -13,9 +13,9 @@
 #include "space/atomic_file.hpp"
 #include "space/input_error.hpp"
 #include "tools/commands.hpp"
-#include "trainer/cifar10.hpp"
-#include "trainer/fashion_mnist.hpp"
 #include "trainer/train.hpp"
+#include "trainer/fashion_mnist.hpp"
+#include "trainer/train_data.hpp"
 
 namespace patchnas::cli {
 namespace {
@@ -36,42 +36,15 @@ struct TrainArgs {
   TrainOptions options;
 };
 
-// The first `limit` samples (all when limit is 0), for quick runs.
-Dataset first_samples(Dataset data, int limit, const char* option) {
-  if (limit < 0) throw InputError("", option, "must not be negative");
-  if (limit == 0 || limit >= data.size()) return data;
-  std::vector<int> indices(limit);
-  for (int i = 0; i < limit; ++i) indices[i] = i;
-  return select_samples(data, indices, "first " + std::to_string(limit));
-}
-
 TrainData load_data(const TrainArgs& args) {
-  TrainData data;
-  Dataset train;
-  if (args.data == "fashion-mnist") {
-    const std::string dir = args.data_dir.empty() ? kFashionMnistDir : args.data_dir;
-    train = load_fashion_mnist(dir, Subset::train);
-    data.test = load_fashion_mnist(dir, Subset::test);
-    data.mean = {kFashionMnistMean};
-    data.stddev = {kFashionMnistStd};
-  } else if (args.data == "cifar10") {
-    if (args.data_dir.empty()) throw InputError("", "--data-dir", "cifar10 needs --data-dir");
-    train = load_cifar10(args.data_dir, Subset::train);
-    data.test = load_cifar10(args.data_dir, Subset::test);
-    data.mean.assign(std::begin(kCifar10Mean), std::end(kCifar10Mean));
-    data.stddev.assign(std::begin(kCifar10Std), std::end(kCifar10Std));
-  } else {
-    throw InputError("", "--data", "unknown data set \"" + args.data + "\" (fashion-mnist, cifar10)");
-  }
-  if (args.validation < 0 || args.validation >= train.size()) {
-    throw InputError("", "--validation",
-                     "must be in [0, " + std::to_string(train.size() - 1) + "]");
-  }
-  ValidationSplit split = split_validation(train, args.validation, args.options.seed);
-  data.train = first_samples(std::move(split.train), args.limit_train, "--limit-train");
-  data.validation = std::move(split.validation);
-  data.test = first_samples(std::move(data.test), args.limit_test, "--limit-test");
-  return data;
+  DataSpec spec;
+  spec.data = args.data;
+  spec.data_dir = args.data_dir;
+  spec.validation = args.validation;
+  spec.limit_train = args.limit_train;
+  spec.limit_test = args.limit_test;
+  spec.seed = args.options.seed;
+  return load_train_data(spec);
 }
 
 std::string metrics_text(const std::vector<EpochReport>& history, bool csv) {

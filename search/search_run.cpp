@@ -1,0 +1,40 @@
+#include "search/search_run.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "search/search_checkpoint.hpp"
+#include "search/search_outputs.hpp"
+#include "space/atomic_file.hpp"
+#include "space/input_error.hpp"
+
+namespace patchnas {
+
+SearchRunResult run_search_in(const ExperimentConfig& config, const std::string& dir, bool resume,
+                              const std::function<void(const SearchEngine&, double)>& on_generation) {
+  if (!resume && std::filesystem::exists(dir + "/checkpoint.json")) {
+    throw InputError(dir, "", "holds a search already: pass --resume to continue it, or use "
+                              "another --out");
+  }
+  std::filesystem::create_directories(dir);
+  write_file_atomically(dir + "/experiment.json", config.source.dump(2) + "\n");
+
+  SearchRunResult result;
+  SearchEngine engine(config);
+  SearchCheckpointWriter checkpoint(dir);
+  if (resume && resume_search(dir, config, engine, checkpoint)) {
+    result.resumed_after = engine.generation();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  while (!engine.done()) {
+    engine.step();
+    checkpoint.write(config, engine);
+    on_generation(engine,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  write_search_results(dir, config, engine);
+  result.best = *engine.best();
+  return result;
+}
+
+}  // namespace patchnas
