@@ -251,6 +251,7 @@ ExperimentConfig experiment_from_json(const nlohmann::json& json, const std::str
   }
   if (root.has("survivors")) config.survivors = int_at_least(root, "survivors", 1);
   if (root.has("input_in_arena")) config.input_in_arena = root.boolean("input_in_arena");
+  root.allow("training");  // the pipeline's (patchnas run), read by pipeline/run_config.hpp
   root.finish();
 
   config.source = json;

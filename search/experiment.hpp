@@ -64,7 +64,8 @@ void apply_overrides(nlohmann::json& json, const std::vector<std::string>& overr
                      const std::string& file);
 
 // "space" (and "mcu" when it contains '/' or ends in .json) is resolved against the directory
-// of `file`; an optional free-text "description" string is accepted and kept in `source` only.
+// of `file`; an optional free-text "description" string is accepted and kept in `source` only,
+// and so is "training", which `patchnas run` reads (pipeline/run_config.hpp).
 ExperimentConfig experiment_from_json(const nlohmann::json& json, const std::string& file);
 ExperimentConfig read_experiment_file(const std::string& path,
                                       const std::vector<std::string>& overrides = {});

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   patchnas::cli::add_search_command(app);
   patchnas::cli::add_train_command(app);
   patchnas::cli::add_export_command(app);
+  patchnas::cli::add_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -99,6 +99,8 @@ class Trainer {
   int total_epochs() const { return options_.epochs + options_.qat_epochs; }
 
   int epochs_done() const { return epochs_done_; }
+  // The epochs trained so far (restored by resume_from).
+  const std::vector<EpochReport>& history() const { return history_; }
   const Model& model() const { return model_; }
   // Per-tensor activation ranges over `calibration_batches` training batches (eval mode).
   TensorRanges calibrate() const;

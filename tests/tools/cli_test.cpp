@@ -424,4 +424,59 @@ TEST(Cli, SearchConfigErrorsNameTheField) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// patchnas run --quick: every stage runs and records that it is done; the exported model is
+// bit-exact on the host and checked under QEMU; the int8 model learned something; a second
+// run refuses the directory without --resume and with it skips every stage; a bad training
+// key names the file and field; a stage that fails names itself and keeps the earlier stages.
+TEST(Cli, RunQuickFromConfigToVerifiedFirmware) {
+  const auto out = temp_path("patchnas_cli_run");
+  std::filesystem::remove_all(out);
+  const std::string base = "run --config " + experiment("fmnist-f412") + " --quick --out " + out.string();
+  Outcome r = run(base);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* stage : {"search", "survivors", "final", "export", "verify"}) {
+    EXPECT_TRUE(std::filesystem::exists(out / stage / "done.json")) << stage;
+  }
+  const auto summary = nlohmann::json::parse(std::ifstream(out / "summary.json"));
+  const auto& verify = summary["verify"];
+  EXPECT_TRUE(verify["passed"].get<bool>()) << verify.dump();
+  EXPECT_EQ(verify["logit_mismatches"].get<int>(), 0);
+  EXPECT_EQ(verify["images"].get<int>(), 1000);
+  EXPECT_EQ(verify["runtime_int8_accuracy"].get<double>(),
+            verify["reference_int8_accuracy"].get<double>());
+  EXPECT_TRUE(verify["qemu_ran"].get<bool>()) << verify.dump();
+  EXPECT_EQ(verify["arena_high_water_bytes"], summary["export"]["arena_bytes"]);
+  EXPECT_GT(verify["instructions"].get<long long>(), 0);
+  EXPECT_GT(summary["final"]["int8_test_accuracy"].get<double>(), 0.3);  // chance is 0.1
+  EXPECT_TRUE(std::filesystem::exists(out / "export" / "model" / "model.c"));
+  EXPECT_EQ(summary["survivors"]["runs"].size(), 2u);
+
+  Outcome again = run(base);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
+  const auto before = std::filesystem::last_write_time(out / "final" / "checkpoint.bin");
+  again = run(base + " --resume");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out.find("stage "), std::string::npos) << again.out;  // nothing re-ran
+  EXPECT_EQ(std::filesystem::last_write_time(out / "final" / "checkpoint.bin"), before);
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(out / "summary.json")), summary);
+
+  r = run(base + " --set training.lr=-1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("training.lr"), std::string::npos) << r.err;
+
+  const auto failing = temp_path("patchnas_cli_run_fail");
+  std::filesystem::remove_all(failing);
+  r = run("run --config " + experiment("fmnist-f412") + " --quick --out " + failing.string() +
+          " --set training.data=cifar10");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("stage survivors: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("training.data_dir"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(failing / "search" / "done.json"));
+  EXPECT_FALSE(std::filesystem::exists(failing / "survivors" / "done.json"));
+  std::filesystem::remove_all(failing);
+  std::filesystem::remove_all(out);
+}
+
 }  // namespace

@@ -1,0 +1,39 @@
+// Successive halving over the search's survivors: every candidate is trained from scratch for
+// the round's epochs (survivor_epochs, doubled each round), ranked by its last validation
+// accuracy (never the test set; ties keep the search's order), and the better half goes on,
+// until one is left. Every training run checkpoints into its own folder and records its result,
+// so a resumed stage trains only what was not finished.
+//   const HalvingResult r = successive_halving(archs, plan, data, "runs/x/survivors", log);
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/run_config.hpp"
+#include "space/arch.hpp"
+
+namespace patchnas {
+
+struct HalvingEntry {
+  int round = 0;
+  int epochs = 0;
+  std::string arch;  // name
+  double validation_accuracy = 0.0;
+  std::vector<trainer::EpochReport> history;
+};
+
+struct HalvingResult {
+  Arch winner;
+  std::vector<HalvingEntry> entries;  // every training run, round by round
+};
+
+nlohmann::json halving_result_to_json(const HalvingResult& result);
+
+HalvingResult successive_halving(const std::vector<Arch>& candidates, const TrainingPlan& plan,
+                                 const trainer::TrainData& data, const std::string& dir,
+                                 const std::function<void(const std::string&)>& log);
+
+}  // namespace patchnas
