@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <limits>
 #include <span>
 #include <string_view>
@@ -20,16 +21,33 @@ namespace {
 void append_escaped(std::string& out, std::string_view text) {
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
         // Control characters are not allowed in HTML text; drop them.
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
     }
   }
+}
+
+// Joins pieces into one string (appending: GCC 12 warns falsely on "literal" + std::string).
+std::string cat(std::initializer_list<std::string_view> pieces) {
+  std::string joined;
+  for (const std::string_view piece : pieces) joined += piece;
+  return joined;
 }
 
 bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
@@ -47,7 +65,7 @@ std::string shortened(std::string_view text, std::size_t max_chars) {
   for (; end < text.size(); ++end) {
     if (!is_continuation_byte(text[end]) && kept++ == max_chars - 1) break;
   }
-  return std::string(text.substr(0, end)).append("\u2026");
+  return cat({text.substr(0, end), "\u2026"});
 }
 
 // Values beyond this are treated as missing: they would only squash every other value.
@@ -119,7 +137,10 @@ Prefix prefix_for(double magnitude, Unit unit) {
 std::string value_label(double v, Unit unit) {
   const Prefix prefix = prefix_for(std::abs(v), unit);
   const double scaled = v / prefix.divisor;
-  const int decimals = unit == Unit::Epoch ? 0 : std::abs(scaled) >= 100 ? 0 : std::abs(scaled) >= 10 ? 1 : 2;
+  const int decimals = unit == Unit::Epoch       ? 0
+                       : std::abs(scaled) >= 100 ? 0
+                       : std::abs(scaled) >= 10  ? 1
+                                                 : 2;
   std::string digits = fixed(scaled, decimals);
   if (digits.find('.') != std::string::npos) {  // "96.0" -> "96", "6.50" -> "6.5"
     digits.erase(digits.find_last_not_of('0') + 1);
@@ -177,7 +198,8 @@ struct Scale {
 
 // The rule of report_html.hpp: the values' range (0 included for magnitudes) rounded outwards
 // to multiples of a nice step; no usable value gives [0, 1], equal values a widened domain.
-Scale make_scale(std::span<const double> values, const Axis& axis, double pixel_lo, double pixel_hi) {
+Scale make_scale(std::span<const double> values, const Axis& axis, double pixel_lo,
+                 double pixel_hi) {
   double lo = std::numeric_limits<double>::infinity();
   double hi = -lo;
   for (const double v : values) {
@@ -202,7 +224,8 @@ Scale make_scale(std::span<const double> values, const Axis& axis, double pixel_
   if (axis.unit == Unit::Percent) {  // accuracies: never beyond [0, 100%]
     scale.lo = std::max(scale.lo, 0.0);
     scale.hi = std::min(scale.hi, 1.0);
-    if (scale.hi <= scale.lo) scale = Scale{.step = 0.2, .pixel_lo = pixel_lo, .pixel_hi = pixel_hi, .unit = axis.unit};
+    if (scale.hi <= scale.lo)
+      scale = Scale{.step = 0.2, .pixel_lo = pixel_lo, .pixel_hi = pixel_hi, .unit = axis.unit};
   }
   return scale;
 }
@@ -254,10 +277,10 @@ void text(std::string& out, double x, double y, std::string_view content, std::s
   attr(out, "class", cls);
   attr(out, "x", x);
   attr(out, "y", y);
-  if (anchor != Anchor::Start) attr(out, "text-anchor", anchor == Anchor::Middle ? "middle" : "end");
+  if (anchor != Anchor::Start)
+    attr(out, "text-anchor", anchor == Anchor::Middle ? "middle" : "end");
   if (rotate != 0) {
-    attr(out, "transform", std::string("rotate(").append(px(rotate)).append(" ").append(px(x))
-                               .append(" ").append(px(y)).append(")"));
+    attr(out, "transform", cat({"rotate(", px(rotate), " ", px(x), " ", px(y), ")"}));
   }
   out += '>';
   append_escaped(out, content);
@@ -278,7 +301,7 @@ void open_chart(std::string& out, const ReportChartFrame& frame, std::string_vie
   out += "><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\"";
   attr(out, "width", frame.width);
   attr(out, "height", frame.height);
-  attr(out, "viewBox", std::string("0 0 ").append(px(frame.width)).append(" ").append(px(frame.height)));
+  attr(out, "viewBox", cat({"0 0 ", px(frame.width), " ", px(frame.height)}));
   out += '>';
   tooltip(out, title);
   text(out, frame.left, 20, title, "chart-title");
@@ -316,7 +339,8 @@ void draw_x_axis(std::string& out, const Plot& plot, const Axis& axis) {
     text(out, x, plot.bottom() + 19, plot.x.tick_label(tick), "tick", Anchor::Middle);
   }
   line(out, plot.left(), plot.bottom(), plot.right(), plot.bottom(), "axis");
-  text(out, (plot.left() + plot.right()) / 2, plot.bottom() + 42, axis.title, "axis-title", Anchor::Middle);
+  text(out, (plot.left() + plot.right()) / 2, plot.bottom() + 42, axis.title, "axis-title",
+       Anchor::Middle);
 }
 
 // Marks shared by plots and legends. `colour` empty: the CSS class gives it.
@@ -337,10 +361,9 @@ void draw_mark(std::string& out, Mark mark, double x, double y, std::string_view
     case Mark::Diamond: {
       out += "<polygon class=\"qat\"";
       const double r = 5.5;
-      attr(out, "points", std::string(px(x)).append(",").append(px(y - r)).append(" ")
-                              .append(px(x + r)).append(",").append(px(y)).append(" ")
-                              .append(px(x)).append(",").append(px(y + r)).append(" ")
-                              .append(px(x - r)).append(",").append(px(y)));
+      attr(out, "points",
+           cat({px(x), ",", px(y - r), " ", px(x + r), ",", px(y), " ", px(x), ",", px(y + r), " ",
+                px(x - r), ",", px(y)}));
       if (!colour.empty()) attr(out, "fill", colour);
       out += "/>";
       break;
@@ -349,7 +372,10 @@ void draw_mark(std::string& out, Mark mark, double x, double y, std::string_view
     case Mark::DashedLine:
     case Mark::Budget:
       out += "<line";
-      attr(out, "class", mark == Mark::Line ? "series" : mark == Mark::DashedLine ? "series train" : "budget");
+      attr(out, "class",
+           mark == Mark::Line         ? "series"
+           : mark == Mark::DashedLine ? "series train"
+                                      : "budget");
       attr(out, "x1", x - 11);
       attr(out, "y1", y);
       attr(out, "x2", x + 11);
@@ -396,7 +422,8 @@ void draw_legend(std::string& out, double x, double y, std::span<const LegendEnt
 }
 
 // A dashed budget line across the plot at `at` (an x when vertical, else a y), labelled.
-void draw_budget(std::string& out, const Plot& plot, double at, bool vertical, std::string_view label) {
+void draw_budget(std::string& out, const Plot& plot, double at, bool vertical,
+                 std::string_view label) {
   if (vertical) {
     line(out, at, plot.top(), at, plot.bottom(), "budget");
     const bool room_right = at + 8 + label_width(label) < plot.right();
@@ -432,32 +459,35 @@ std::string scatter_chart(std::string_view id, std::string_view title, const Axi
   open_chart(out, plot.frame, id, title);
   draw_y_axis(out, plot, y_axis);
   draw_x_axis(out, plot, x_axis);
-  const std::string budget_label = std::string(budget_name).append(" ").append(value_label(budget, x_axis.unit));
+  const std::string budget_label = cat({budget_name, " ", value_label(budget, x_axis.unit)});
   if (budget > 0) draw_budget(out, plot, plot.x(budget), true, budget_label);
 
   // The chosen model last, on top of the others.
   std::vector<ScatterPoint> ordered(points.begin(), points.end());
-  std::stable_partition(ordered.begin(), ordered.end(), [](const ScatterPoint& p) { return !p.chosen; });
+  std::stable_partition(ordered.begin(), ordered.end(),
+                        [](const ScatterPoint& p) { return !p.chosen; });
   for (const ScatterPoint& p : ordered) {
     const double x = plot.x(p.x);
     const double y = plot.y(p.y);
     out += "<g>";
     draw_mark(out, p.chosen ? Mark::Chosen : Mark::Point, x, y);
-    tooltip(out, std::string(x_axis.title).append(" ").append(value_label(p.x, x_axis.unit)).append(", ")
-                     .append(y_axis.title).append(" ").append(value_label(p.y, y_axis.unit)));
+    tooltip(out, cat({x_axis.title, " ", value_label(p.x, x_axis.unit), ", ", y_axis.title, " ",
+                      value_label(p.y, y_axis.unit)}));
     out += "</g>";
     if (p.chosen) {
-      const std::string label = std::string("chosen: ").append(value_label(p.y, y_axis.unit)).append(", ")
-                                    .append(value_label(p.x, x_axis.unit));
+      const std::string label =
+          cat({"chosen: ", value_label(p.y, y_axis.unit), ", ", value_label(p.x, x_axis.unit)});
       const bool left_side = x > (plot.left() + plot.right()) / 2;
-      text(out, left_side ? x - 11 : x + 11, y < plot.top() + 20 ? y + 18 : y - 9, label, "chosen-label",
-           left_side ? Anchor::End : Anchor::Start);
+      text(out, left_side ? x - 11 : x + 11, y < plot.top() + 20 ? y + 18 : y - 9, label,
+           "chosen-label", left_side ? Anchor::End : Anchor::Start);
     }
   }
 
   std::vector<LegendEntry> legend{
-      {Mark::Point, std::string("archive (").append(std::to_string(points.size())).append(")")},
-      {Mark::Chosen, "chosen (exported)"}};
+      {Mark::Point, cat({"archive (", std::to_string(points.size()), ")"})}};
+  if (std::any_of(points.begin(), points.end(), [](const ScatterPoint& p) { return p.chosen; })) {
+    legend.push_back({Mark::Chosen, "chosen (exported)"});
+  }
   if (budget > 0) legend.push_back({Mark::Budget, std::string(budget_name)});
   draw_legend(out, plot.left(), 36, legend);
   close_chart(out);
@@ -466,19 +496,21 @@ std::string scatter_chart(std::string_view id, std::string_view title, const Axi
 
 std::string pareto_sram_chart(const ReportData& data) {
   constexpr std::string_view kId = "pareto-sram";
-  const std::string title = std::string(data.objective_name).append(" vs peak SRAM");
+  const std::string title = cat({data.objective_name, " vs peak SRAM"});
   std::vector<ScatterPoint> points;
   for (const ReportCandidate& c : data.pareto) {
-    if (usable(c.objective) && usable(c.peak_sram_bytes)) points.push_back({c.peak_sram_bytes, c.objective, c.chosen});
+    if (usable(c.objective) && usable(c.peak_sram_bytes))
+      points.push_back({c.peak_sram_bytes, c.objective, c.chosen});
   }
   if (points.empty()) return no_data(kId, title, "the Pareto archive is empty");
-  return scatter_chart(kId, title, {"peak SRAM", Unit::Bytes, true}, {data.objective_name, Unit::Si, true},
-                       points, data.sram_budget_bytes, "SRAM budget");
+  return scatter_chart(kId, title, {"peak SRAM", Unit::Bytes, true},
+                       {data.objective_name, Unit::Si, true}, points, data.sram_budget_bytes,
+                       "SRAM budget");
 }
 
 std::string pareto_latency_chart(const ReportData& data) {
   constexpr std::string_view kId = "pareto-latency";
-  const std::string title = std::string(data.objective_name).append(" vs latency");
+  const std::string title = cat({data.objective_name, " vs latency"});
   std::vector<ScatterPoint> points;
   for (const ReportCandidate& c : data.pareto) {
     if (usable(c.objective) && usable(c.latency_ms) && c.latency_ms >= 0) {
@@ -486,8 +518,9 @@ std::string pareto_latency_chart(const ReportData& data) {
     }
   }
   if (points.empty()) return no_data(kId, title, "no candidate has a latency estimate");
-  return scatter_chart(kId, title, {"latency", Unit::Milliseconds, true}, {data.objective_name, Unit::Si, true},
-                       points, data.latency_budget_ms, "latency budget");
+  return scatter_chart(kId, title, {"latency", Unit::Milliseconds, true},
+                       {data.objective_name, Unit::Si, true}, points, data.latency_budget_ms,
+                       "latency budget");
 }
 
 // Per-layer vs patch-based live bytes of each layer, grouped bars (MCUNetV2, Figure 1).
@@ -502,7 +535,8 @@ std::string memory_chart(const ReportData& data) {
   for (const ReportLayerMemory& layer : layers) {
     ys.push_back(layer.per_layer_bytes);
     ys.push_back(layer.patch_bytes);
-    if (usable(layer.per_layer_bytes)) peak_per_layer = std::max(peak_per_layer, layer.per_layer_bytes);
+    if (usable(layer.per_layer_bytes))
+      peak_per_layer = std::max(peak_per_layer, layer.per_layer_bytes);
     if (usable(layer.patch_bytes)) peak_patch = std::max(peak_patch, layer.patch_bytes);
   }
   if (data.sram_budget_bytes > 0) ys.push_back(data.sram_budget_bytes);
@@ -518,15 +552,18 @@ std::string memory_chart(const ReportData& data) {
   constexpr std::size_t kLabelChars = 16;
   // Horizontal labels when the widest fits its group, else rotated; every k-th when crowded.
   double widest = 0;
-  for (const ReportLayerMemory& layer : layers) widest = std::max(widest, label_width(shortened(layer.name, kLabelChars)));
+  for (const ReportLayerMemory& layer : layers)
+    widest = std::max(widest, label_width(shortened(layer.name, kLabelChars)));
   const bool rotated = widest + 6 > group;
-  const std::size_t label_every = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(16.0 / group)));
+  constexpr double kLabelSpacing = 16;  // pixels between neighbouring rotated labels
+  const std::size_t label_every =
+      std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(kLabelSpacing / group)));
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const ReportLayerMemory& layer = layers[i];
     const double x = plot.left() + group * static_cast<double>(i);
     out += "<g>";
-    tooltip(out, std::string(layer.name).append(": per-layer ").append(value_label(layer.per_layer_bytes, Unit::Bytes))
-                     .append(", patch-based ").append(value_label(layer.patch_bytes, Unit::Bytes)));
+    tooltip(out, cat({layer.name, ": per-layer ", value_label(layer.per_layer_bytes, Unit::Bytes),
+                      ", patch-based ", value_label(layer.patch_bytes, Unit::Bytes)}));
     const std::array<std::pair<double, std::string_view>, 2> bars{
         {{layer.per_layer_bytes, "bar per-layer"}, {layer.patch_bytes, "bar patch"}}};
     for (std::size_t b = 0; b < bars.size(); ++b) {
@@ -543,25 +580,29 @@ std::string memory_chart(const ReportData& data) {
     if (i % label_every == 0) {
       const double cx = x + group / 2;
       if (rotated) {
-        text(out, cx + 4, plot.bottom() + 12, shortened(layer.name, kLabelChars), "tick", Anchor::End, -45);
+        text(out, cx + 4, plot.bottom() + 12, shortened(layer.name, kLabelChars), "tick",
+             Anchor::End, -45);
       } else {
-        text(out, cx, plot.bottom() + 18, shortened(layer.name, kLabelChars), "tick", Anchor::Middle);
+        text(out, cx, plot.bottom() + 18, shortened(layer.name, kLabelChars), "tick",
+             Anchor::Middle);
       }
     }
   }
   line(out, plot.left(), plot.bottom(), plot.right(), plot.bottom(), "axis");
   const double labels_depth = rotated ? widest * 0.71 + 14 : 20;  // sin 45 = 0.71
-  text(out, (plot.left() + plot.right()) / 2, std::min(plot.frame.height - 10, plot.bottom() + labels_depth + 20),
-       label_every > 1 ? std::string("layer (every ").append(std::to_string(label_every)).append(" labelled)")
+  text(out, (plot.left() + plot.right()) / 2,
+       std::min(plot.frame.height - 10, plot.bottom() + labels_depth + 20),
+       label_every > 1 ? cat({"layer (every ", std::to_string(label_every), " labelled)"})
                        : std::string("layer"),
        "axis-title", Anchor::Middle);
   if (data.sram_budget_bytes > 0) {
     draw_budget(out, plot, plot.y(data.sram_budget_bytes), false,
-                std::string("SRAM budget ").append(value_label(data.sram_budget_bytes, Unit::Bytes)));
+                cat({"SRAM budget ", value_label(data.sram_budget_bytes, Unit::Bytes)}));
   }
   const std::array<LegendEntry, 2> legend{
-      {{Mark::PerLayerBar, std::string("per-layer (peak ").append(value_label(peak_per_layer, Unit::Bytes)).append(")")},
-       {Mark::PatchBar, std::string("patch-based (peak ").append(value_label(peak_patch, Unit::Bytes)).append(")")}}};
+      {{Mark::PerLayerBar,
+        cat({"per-layer (peak ", value_label(peak_per_layer, Unit::Bytes), ")"})},
+       {Mark::PatchBar, cat({"patch-based (peak ", value_label(peak_patch, Unit::Bytes), ")"})}}};
   draw_legend(out, plot.left(), 36, legend);
   close_chart(out);
   return out;
@@ -569,7 +610,7 @@ std::string memory_chart(const ReportData& data) {
 
 // Okabe-Ito colours (told apart with colour-vision deficiencies), one per training run.
 constexpr std::array<std::string_view, 7> kRunColours{"#0072B2", "#E69F00", "#009E73", "#CC79A7",
-                                                        "#56B4E9", "#D55E00", "#000000"};
+                                                      "#56B4E9", "#D55E00", "#000000"};
 
 bool present(double v) { return usable(v) && v >= 0; }
 
@@ -604,8 +645,9 @@ std::string training_chart(std::string_view id, std::string_view title, const Ax
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const ReportRun& run = runs[r];
     const std::string_view colour = kRunColours[r % kRunColours.size()];
-    const bool has_validation = std::any_of(run.epochs.begin(), run.epochs.end(),
-                                            [&](const ReportEpoch& e) { return present(e.*validation); });
+    const bool has_validation =
+        std::any_of(run.epochs.begin(), run.epochs.end(),
+                    [&](const ReportEpoch& e) { return present(e.*validation); });
     for (const double ReportEpoch::*metric : {train, validation}) {
       std::string points;
       for (const ReportEpoch& e : run.epochs) {
@@ -624,16 +666,19 @@ std::string training_chart(std::string_view id, std::string_view title, const Ax
     for (const ReportEpoch& e : run.epochs) {
       if (!present(e.*marked)) continue;
       out += "<g>";
-      draw_mark(out, e.quantization_aware ? Mark::Diamond : Mark::Point, plot.x(e.epoch), plot.y(e.*marked), colour);
-      tooltip(out, std::string(run.label).append(", epoch ").append(std::to_string(e.epoch))
-                       .append(e.quantization_aware ? " (QAT): " : ": ")
-                       .append(value_label(e.*marked, y_axis.unit)));
+      draw_mark(out, e.quantization_aware ? Mark::Diamond : Mark::Point, plot.x(e.epoch),
+                plot.y(e.*marked), colour);
+      tooltip(out,
+              cat({run.label, ", epoch ", std::to_string(e.epoch),
+                   e.quantization_aware ? " (QAT): " : ": ", value_label(e.*marked, y_axis.unit)}));
       out += "</g>";
     }
-    if (r < legend_rows) legend.push_back({Mark::Line, shortened(run.label, 22), std::string(colour)});
+    if (r < legend_rows)
+      legend.push_back({Mark::Line, shortened(run.label, 22), std::string(colour)});
   }
   if (runs.size() > legend_rows) {
-    legend.push_back({Mark::Point, std::string("+").append(std::to_string(runs.size() - legend_rows)).append(" more runs"),
+    legend.push_back({Mark::Point,
+                      cat({"+", std::to_string(runs.size() - legend_rows), " more runs"}),
                       "#999999"});
   }
   legend.push_back({Mark::Line, "validation", "#555555"});
@@ -713,7 +758,8 @@ void figures_table(std::string& out, const ReportData& data) {
   for (const ReportRow& row : data.figures) {
     const std::array<std::string_view, 3> cells{row.what, row.predicted, row.measured};
     // Rows where a measurement disagrees with its prediction stand out.
-    const bool differs = !row.predicted.empty() && !row.measured.empty() && row.predicted != row.measured;
+    const bool differs =
+        !row.predicted.empty() && !row.measured.empty() && row.predicted != row.measured;
     table_row(out, cells, "td", differs ? "differs" : "");
   }
   out += "</tbody>\n</table>\n";
@@ -736,7 +782,8 @@ void notes_table(std::string& out, const ReportData& data) {
 
 std::string render_report_html(const ReportData& data) {
   const std::string_view title = data.title.empty() ? std::string_view("patchnas run") : data.title;
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
   append_escaped(out, title);
   out += " \u2014 patchnas report</title>\n<style>";
   out += kStyle;
@@ -761,8 +808,9 @@ std::string render_report_html(const ReportData& data) {
   out += "</section>\n";
 
   section(out, "training", "Training");
-  out += training_chart("accuracy", "Accuracy per epoch", {"accuracy", Unit::Percent, false}, data.training,
-                        &ReportEpoch::train_accuracy, &ReportEpoch::validation_accuracy);
+  out += training_chart("accuracy", "Accuracy per epoch", {"accuracy", Unit::Percent, false},
+                        data.training, &ReportEpoch::train_accuracy,
+                        &ReportEpoch::validation_accuracy);
   out += training_chart("loss", "Loss per epoch", {"loss", Unit::Plain, true}, data.training,
                         &ReportEpoch::train_loss, &ReportEpoch::validation_loss);
   out += "</section>\n";
@@ -775,7 +823,8 @@ std::string render_report_html(const ReportData& data) {
   notes_table(out, data);
   out += "</section>\n";
 
-  out += "<footer>Written by patchnas; self-contained: no script, no external resources.</footer>\n";
+  out +=
+      "<footer>Written by patchnas; self-contained: no script, no external resources.</footer>\n";
   out += "</body>\n</html>\n";
   return out;
 }

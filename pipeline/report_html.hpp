@@ -21,15 +21,15 @@
 
 namespace patchnas {
 
-struct ReportCandidate {  // one point of the search's Pareto archive
+struct ReportCandidate {   // one point of the search's Pareto archive
   double objective = 0.0;  // e.g. MACs, in the objective's unit
   double peak_sram_bytes = 0.0;
   double latency_ms = 0.0;  // < 0: unknown
   bool chosen = false;      // the exported model
 };
 
-struct ReportLayerMemory {  // one layer of the chosen model
-  std::string name;          // e.g. "b3.dw 5x5"
+struct ReportLayerMemory {     // one layer of the chosen model
+  std::string name;            // e.g. "b3.dw 5x5"
   double per_layer_bytes = 0;  // live activation bytes when run layer by layer
   double patch_bytes = 0;      // the same under the patch schedule (equal after the patch stage)
 };
@@ -68,10 +68,11 @@ std::string render_report_html(const ReportData& data);
 // Chart geometry in SVG user units, public so that a reader (or a test) can place a value
 // without the renderer. The plot area is x in [left, width - right], y in [top, height - bottom].
 // A value axis maps its domain [lo, hi] linearly onto it (lo at the left / bottom edge). The
-// domain is the data's range (budgets included; widened to 0 for SRAM, objective, memory and
-// loss) rounded outwards to multiples of a step: the smallest of 1, 2, 2.5, 5 x 10^k not below
-// (hi - lo) / 5; on byte axes the step is such a number of 1024^j bytes (the largest 1024^j not
-// above (hi - lo) / 5), 1000 of them becoming 1024. Equal or missing values widen the domain.
+// domain is the data's range (budgets included; widened to 0 on every axis but epochs and
+// accuracy) rounded outwards to multiples of a step: the smallest of 1, 2, 2.5, 5 x 10^k not
+// below (hi - lo) / 5; on byte axes the step is such a number of 1024^j bytes (the largest
+// 1024^j not above (hi - lo) / 5), 1000 of them becoming 1024. Accuracy stays within [0, 1];
+// equal or missing values widen the domain.
 struct ReportChartFrame {
   double width, height, left, right, top, bottom;
 };

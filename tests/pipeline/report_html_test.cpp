@@ -1,6 +1,8 @@
 // The HTML report: a complete, balanced document; every string escaped; the chosen model
 // marked; budget lines and points where the scale rule of report_html.hpp puts them (worked
 // out here by hand); never "nan"/"inf" whatever the input.
+#include "pipeline/report_html.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/report_html.hpp"
 #include "report_sample.hpp"
 
 namespace patchnas {
@@ -17,7 +18,9 @@ namespace {
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
   std::size_t n = 0;
-  for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  for (std::size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    ++n;
   return n;
 }
 
@@ -41,13 +44,15 @@ std::string tag_balance_error(const std::string& html) {
     if (tag.starts_with('/')) {
       const std::string name = tag.substr(1);
       if (open.empty() || open.back() != name) {
-        return "</" + name + "> closes <" + (open.empty() ? std::string("nothing") : open.back()) + ">";
+        return "</" + name + "> closes <" + (open.empty() ? std::string("nothing") : open.back()) +
+               ">";
       }
       open.pop_back();
       continue;
     }
     const std::string name = tag.substr(0, tag.find_first_of(" \n/"));
-    if (name.empty() || !std::isalpha(static_cast<unsigned char>(name[0]))) return "bad tag <" + tag + ">";
+    if (name.empty() || !std::isalpha(static_cast<unsigned char>(name[0])))
+      return "bad tag <" + tag + ">";
     if (tag.ends_with('/') || std::find(kVoid.begin(), kVoid.end(), name) != kVoid.end()) continue;
     if (name == "style") {  // raw text up to its end tag
       at = html.find("</style>", at);
@@ -97,8 +102,8 @@ TEST(ReportHtml, SampleIsACompleteBalancedSelfContainedDocument) {
   const std::string html = render_report_html(testing::sample_report());
   EXPECT_TRUE(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
   EXPECT_TRUE(html.ends_with("</body>\n</html>\n"));
-  for (const char* part : {"<head>", "<meta charset=\"utf-8\">", "<title>fmnist-f412", "<style>", "<body>",
-                           "<h1>fmnist-f412</h1>", "STM32F412"}) {
+  for (const char* part : {"<head>", "<meta charset=\"utf-8\">", "<title>fmnist-f412", "<style>",
+                           "<body>", "<h1>fmnist-f412</h1>", "STM32F412"}) {
     EXPECT_NE(html.find(part), std::string::npos) << part;
   }
   EXPECT_EQ(tag_balance_error(html), "");
@@ -110,10 +115,12 @@ TEST(ReportHtml, SampleIsACompleteBalancedSelfContainedDocument) {
   // No script, nothing fetched: the only URL is the SVG namespace.
   EXPECT_EQ(count(html, "<script"), 0u);
   EXPECT_EQ(count(html, "http"), count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
-  for (const char* fetch : {"src=", "href=", "url(", "@import"}) EXPECT_EQ(count(html, fetch), 0u) << fetch;
+  for (const char* fetch : {"src=", "href=", "url(", "@import"})
+    EXPECT_EQ(count(html, fetch), 0u) << fetch;
   EXPECT_FALSE(has_non_finite_number(html));
   // The figures table and the notes.
-  EXPECT_NE(html.find("<td>instructions per inference</td><td>9,120,000</td><td>9,312,455</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>instructions per inference</td><td>9,120,000</td><td>9,312,455</td>"),
+            std::string::npos);
   EXPECT_NE(html.find("<tr class=\"differs\"><td>flash</td>"), std::string::npos);
   EXPECT_NE(html.find("<tr><td>peak SRAM</td>"), std::string::npos);
   EXPECT_NE(html.find("<td>search</td><td>1,200 candidates in 41 s</td>"), std::string::npos);
@@ -157,8 +164,10 @@ ReportData placed_data() {
   data.title = "placed";
   data.sram_budget_bytes = 50 * 1024;
   data.latency_budget_ms = 30;
-  data.pareto = {{2e6, 10 * 1024, 10, false}, {6e6, 30 * 1024, 20, true}, {9e6, 90 * 1024, 80, false}};
-  data.memory = {{"a", 150 * 1024, 40 * 1024}, {"b", 100 * 1024, 40 * 1024}, {"c", 20 * 1024, 20 * 1024}};
+  data.pareto = {
+      {2e6, 10 * 1024, 10, false}, {6e6, 30 * 1024, 20, true}, {9e6, 90 * 1024, 80, false}};
+  data.memory = {
+      {"a", 150 * 1024, 40 * 1024}, {"b", 100 * 1024, 40 * 1024}, {"c", 20 * 1024, 20 * 1024}};
   return data;
 }
 
@@ -205,7 +214,8 @@ TEST(ReportHtml, BudgetLinesAndChosenPointWhereTheScaleRulePutsThem) {
   EXPECT_NEAR(attribute(first_bar, "y"), plot_y(m, 1.0), 0.06);
   const std::string first_patch = element(memory, "<rect class=\"bar patch\"");
   EXPECT_NEAR(attribute(first_patch, "y"), plot_y(m, 40.0 / 150.0), 0.06);
-  EXPECT_NEAR(attribute(first_patch, "height"), (m.height - m.bottom) - plot_y(m, 40.0 / 150.0), 0.06);
+  EXPECT_NEAR(attribute(first_patch, "height"), (m.height - m.bottom) - plot_y(m, 40.0 / 150.0),
+              0.06);
 }
 
 TEST(ReportHtml, NoBudgetLinesWhenBudgetsAreZero) {
@@ -221,8 +231,9 @@ TEST(ReportHtml, NoChosenMarkWithoutAChosenModel) {
   ReportData data = placed_data();
   for (ReportCandidate& c : data.pareto) c.chosen = false;
   const std::string html = render_report_html(data);
-  EXPECT_EQ(count(html, "<circle class=\"point chosen\""), 2u);  // the legends only
+  EXPECT_EQ(count(html, "<circle class=\"point chosen\""), 0u);  // not even in the legends
   EXPECT_EQ(count(html, "chosen: "), 0u);
+  EXPECT_EQ(count(html, "chosen (exported)"), 0u);
 }
 
 TEST(ReportHtml, LatencyChartOmittedWithANoteWhenNoCandidateHasALatency) {
@@ -271,7 +282,8 @@ TEST(ReportHtml, RunsWithoutValidationDrawTheirTrainCurveOnly) {
 TEST(ReportHtml, ManyLayersGetThinnedRotatedLabelsAndOneBarPairEach) {
   ReportData data;
   for (int i = 0; i < 150; ++i) {
-    data.memory.push_back({"block" + std::to_string(i) + ".depthwise 7x7 stride 2", 1000.0 * (i % 17 + 1), 800.0});
+    data.memory.push_back(
+        {"block" + std::to_string(i) + ".depthwise 7x7 stride 2", 1000.0 * (i % 17 + 1), 800.0});
   }
   const std::string html = render_report_html(data);
   const std::string memory = figure(html, "memory");
@@ -329,7 +341,10 @@ TEST(ReportHtml, DegenerateInputsGiveNoNanInfAndStayBalanced) {
   ReportData broken;
   broken.sram_budget_bytes = inf;
   broken.latency_budget_ms = nan;
-  broken.pareto = {{nan, 1000, inf, true}, {1e6, inf, nan, false}, {2e6, 2000, 5, false}, {1e300, -1e300, 1, false}};
+  broken.pareto = {{nan, 1000, inf, true},
+                   {1e6, inf, nan, false},
+                   {2e6, 2000, 5, false},
+                   {1e300, -1e300, 1, false}};
   broken.memory = {{"bad", nan, inf}, {"ok", 100, 50}};
   broken.training = {{"bad", {{1, false, nan, inf, nan, -inf}, {2, true, 0.5, 0.6, 0.4, 0.7}}}};
   cases.push_back({"non-finite and huge values", broken});

@@ -14,7 +14,9 @@ namespace patchnas::testing {
 inline ReportData sample_report() {
   ReportData data;
   data.title = "fmnist-f412";
-  data.subtitle = "STM32F412 (Cortex-M4 @ 100 MHz): SRAM budget 96 KiB, flash budget 1 MiB, latency budget 150 ms";
+  data.subtitle =
+      "STM32F412 (Cortex-M4 @ 100 MHz): SRAM budget 96 KiB, flash budget 1 MiB, latency budget 150 "
+      "ms";
   data.objective_name = "MACs";
   data.sram_budget_bytes = 96 * 1024;
   data.latency_budget_ms = 150;
@@ -28,7 +30,8 @@ inline ReportData sample_report() {
     data.pareto.push_back(c);
   }
 
-  const char* const kBlocks[] = {"b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10", "b11", "b12"};
+  const char* const kBlocks[] = {"b1", "b2", "b3", "b4",  "b5",  "b6",
+                                 "b7", "b8", "b9", "b10", "b11", "b12"};
   const int kKernels[] = {3, 3, 5, 3, 5, 7, 3, 5, 3, 5, 7, 3};
   double resolution = 64, channels = 16;
   data.memory.push_back({"stem 3x3 s2", 64 * 64 * 3 + 32 * 32 * 16, 9'200});
@@ -43,16 +46,19 @@ inline ReportData sample_report() {
     auto patch = [&](double bytes) { return patched ? bytes / 7.0 + 2'048 : bytes; };
     const std::string block = kBlocks[b];
     const double expand_bytes = in_bytes + resolution * resolution * expanded;
-    const double dw_bytes = resolution * resolution * expanded + out_resolution * out_resolution * expanded;
+    const double dw_bytes =
+        resolution * resolution * expanded + out_resolution * out_resolution * expanded;
     const double project_bytes = out_resolution * out_resolution * (expanded + out_channels);
     data.memory.push_back({block + ".exp 1x1", expand_bytes, patch(expand_bytes)});
-    data.memory.push_back({block + ".dw " + std::to_string(kKernels[b]) + "x" + std::to_string(kKernels[b]),
-                           dw_bytes, patch(dw_bytes)});
+    data.memory.push_back(
+        {block + ".dw " + std::to_string(kKernels[b]) + "x" + std::to_string(kKernels[b]), dw_bytes,
+         patch(dw_bytes)});
     data.memory.push_back({block + ".proj 1x1", project_bytes, patch(project_bytes)});
     resolution = out_resolution;
     channels = out_channels;
   }
-  data.memory.push_back({"pool", resolution * resolution * channels + channels, resolution * resolution * channels + channels});
+  data.memory.push_back({"pool", resolution * resolution * channels + channels,
+                         resolution * resolution * channels + channels});
   data.memory.push_back({"fc", channels + 10, channels + 10});
 
   for (int round = 1; round <= 3; ++round) {
@@ -68,8 +74,9 @@ inline ReportData sample_report() {
   for (int e = 1; e <= 20; ++e) {
     const double progress = 1 - std::exp(-e / 4.0);
     const bool qat = e > 16;
-    final_run.epochs.push_back({e, qat, 1.1 - 0.85 * progress, 0.6 + 0.33 * progress - (qat ? 0.004 : 0),
-                                1.15 - 0.78 * progress, 0.58 + 0.32 * progress - (qat ? 0.006 : 0)});
+    final_run.epochs.push_back({e, qat, 1.1 - 0.85 * progress,
+                                0.6 + 0.33 * progress - (qat ? 0.004 : 0), 1.15 - 0.78 * progress,
+                                0.58 + 0.32 * progress - (qat ? 0.006 : 0)});
   }
   data.training.push_back(final_run);
 
