@@ -2,7 +2,8 @@
 // the sample report to a PNG with no console message, and its DOM holds every chart. A page with
 // a broken script is rendered the same way first, to show the console check can fail.
 // Chromium logs console messages (errors included) to stderr as "...:INFO:CONSOLE:<line>] ...";
-// the report has no script, so any such line is a failure. The screenshot stays in the build
+// the report has no script, so any such line is a failure (invalid SVG values, such as a
+// negative height or "nan", are logged there too). The screenshot stays in the build
 // directory (its path is printed) for a human to look at.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -63,11 +65,15 @@ ChromiumRun run_chromium(const fs::path& chromium, const fs::path& page, const s
   const fs::path out = profile / "stdout.txt";
   const fs::path log = profile / "stderr.txt";
   const std::string command =
-      "timeout 60 '" + chromium.string() + "' --headless --no-sandbox --disable-gpu --no-first-run"
+      "timeout 60 '" + chromium.string() +
+      "' --headless --no-sandbox --disable-gpu --no-first-run"
       " --disable-background-networking --disable-component-update --disable-sync"
-      " --user-data-dir='" + (profile / "user-data").string() + "' --enable-logging=stderr --v=0"
-      " --window-size=1280,2400 " + mode + " 'file://" + fs::absolute(page).string() + "' > '" +
-      out.string() + "' 2> '" + log.string() + "'";
+      " --user-data-dir='" +
+      (profile / "user-data").string() +
+      "' --enable-logging=stderr --v=0"
+      " --window-size=1280,2400 " +
+      mode + " 'file://" + fs::absolute(page).string() + "' > '" + out.string() + "' 2> '" +
+      log.string() + "'";
   const int status = std::system(command.c_str());
   ChromiumRun run;
   run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -94,7 +100,9 @@ bool is_png(const fs::path& path) {
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
   std::size_t n = 0;
-  for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  for (std::size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    ++n;
   return n;
 }
 
@@ -102,24 +110,47 @@ class ReportRender : public ::testing::Test {
  protected:
   void SetUp() override {
     chromium_ = find_chromium();
-    ASSERT_FALSE(chromium_.empty())
-        << "chromium is not on PATH: run tools/setup.sh, which installs Debian's chromium for this test";
+    ASSERT_FALSE(chromium_.empty()) << "chromium is not on PATH: run tools/setup.sh, which "
+                                       "installs Debian's chromium for this test";
   }
   fs::path chromium_;
 };
 
-TEST_F(ReportRender, BrokenScriptIsDetectedAsAConsoleError) {
+// The negative control: a script error and an invalid SVG attribute are both console messages.
+TEST_F(ReportRender, BrokenScriptAndInvalidSvgAreDetectedAsConsoleErrors) {
   const fs::path page = kOutputDir / "broken.html";
-  write_file(page, "<!DOCTYPE html><html><head><title>broken</title></head><body><p>broken</p>"
-                   "<script>undefined_function()</script></body></html>\n");
+  write_file(
+      page,
+      "<!DOCTYPE html><html><head><title>broken</title></head><body><p>broken</p>"
+      "<svg width=\"20\" height=\"20\"><rect x=\"0\" y=\"0\" width=\"5\" height=\"-3\"/></svg>"
+      "<script>undefined_function()</script></body></html>\n");
   const fs::path png = kOutputDir / "broken.png";
   fs::remove(png);
   const ChromiumRun run = run_chromium(chromium_, page, "--screenshot=" + png.string());
   EXPECT_EQ(run.exit_status, 0) << run.log;
   EXPECT_TRUE(is_png(png));
   const std::vector<std::string> messages = console_messages(run.log);
-  ASSERT_EQ(messages.size(), 1u) << run.log;
-  EXPECT_NE(messages[0].find("undefined_function is not defined"), std::string::npos) << messages[0];
+  ASSERT_EQ(messages.size(), 2u) << run.log;
+  EXPECT_NE(run.log.find("undefined_function is not defined"), std::string::npos) << run.log;
+  EXPECT_NE(run.log.find("<rect> attribute height: A negative value is not valid"),
+            std::string::npos)
+      << run.log;
+}
+
+// Odd data (one point, non-finite and negative values, zero budgets) still gives valid SVG.
+TEST_F(ReportRender, DegenerateReportRendersWithoutConsoleMessages) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  ReportData data;
+  data.title = "degenerate <&>";
+  data.pareto = {{nan, 1000, nan, true}, {5e6, 40'000, 12, false}, {1e300, -5, -1, false}};
+  data.memory = {{"nan", nan, -50}, {"neg", -100, 20}, {"zero", 0, 0}};
+  data.training = {{"one", {{1, true, nan, 0.7, -1, -1}}}, {"empty", {}}};
+  const fs::path page = kOutputDir / "degenerate.html";
+  write_file(page, render_report_html(data));
+  const ChromiumRun run =
+      run_chromium(chromium_, page, "--screenshot=" + (kOutputDir / "degenerate.png").string());
+  EXPECT_EQ(run.exit_status, 0) << run.log;
+  EXPECT_EQ(console_messages(run.log), std::vector<std::string>{});
 }
 
 TEST_F(ReportRender, SampleReportRendersToAScreenshotWithoutConsoleMessages) {
