@@ -16,6 +16,7 @@ packages=(
   dataset-fashion-mnist  # real training data for the trainer
   gcc-arm-none-eabi libnewlib-arm-none-eabi  # building the exported Cortex-M firmware
   qemu-system-arm      # running that firmware (mps2-an386 Cortex-M4, mps2-an500 Cortex-M7)
+  chromium             # the report test renders the HTML report in headless Chromium
 )
 
 missing=()
