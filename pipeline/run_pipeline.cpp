@@ -7,6 +7,8 @@
 
 #include "estimators/estimate.hpp"
 #include "export/codegen.hpp"
+#include "pipeline/run_report.hpp"
+#include "pipeline/run_report.hpp"
 #include "pipeline/stage.hpp"
 #include "pipeline/survivors.hpp"
 #include "pipeline/verify.hpp"
@@ -150,6 +152,20 @@ nlohmann::json run_pipeline(const RunConfig& config, const std::string& out,
                                verify_result_to_json(v).dump());
     }
     return verify_result_to_json(v);
+  });
+
+  // 6. report
+  stages.run("report", [&](const std::string& dir) {
+    log("stage report");
+    write_file_atomically(out + "/report.html", render_report_html(run_report_data(config, out)));
+    return nlohmann::json{{"report", out + "/report.html"}, {"dir", dir}};
+  });
+
+  // 6. report
+  stages.run("report", [&](const std::string&) {
+    log("stage report");
+    write_file_atomically(out + "/report.html", render_report_html(run_report_data(config, out)));
+    return nlohmann::json{{"report", out + "/report.html"}};
   });
 
   nlohmann::ordered_json summary;

@@ -4,6 +4,8 @@
 //   final/      the winner trained fully, then quantization-aware: checkpoint.bin, metrics
 //   export/     the C source tree and firmware (patchnas export)
 //   verify/     host bit-exactness, and QEMU when the toolchain is installed (verify.hpp)
+//   report.html the report (run_report.hpp, report_html.hpp)
+//   report.html the report (run_report.hpp, report_html.hpp)
 // run.json holds the experiment as run; summary.json the figures. Each stage records when it
 // is done (stage.hpp), so --resume continues after the last finished one.
 //   run_pipeline(read_run_config(path, {}), "runs/x", {.resume = false});

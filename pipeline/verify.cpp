@@ -88,6 +88,11 @@ void run_qemu(const std::string& export_dir, VerifyResult& v) {
     throw std::runtime_error("the profiling firmware failed under QEMU:\n" + profile.output);
   }
   v.instructions = value_of(profile.output, "instructions_inference");
+  const CommandResult size = run_command(make + " size");
+  if (size.exit_code != 0) throw std::runtime_error("make size failed:\n" + size.output);
+  v.model_flash_bytes = value_of(size.output, "firmware_flash_bytes") -
+                        value_of(size.output, "test_data_bytes");
+  v.static_sram_bytes = value_of(size.output, "firmware_static_sram_bytes");
   v.qemu_note = "Cortex-M4 (mps2-an386): logits, guards and arena checked by the firmware";
 }
 
@@ -111,6 +116,8 @@ nlohmann::json verify_result_to_json(const VerifyResult& v) {
   j["arena_high_water_bytes"] = v.arena_high_water_bytes;
   j["stack_high_water_bytes"] = v.stack_high_water_bytes;
   j["instructions"] = v.instructions;
+  j["model_flash_bytes"] = v.model_flash_bytes;
+  j["static_sram_bytes"] = v.static_sram_bytes;
   return j;
 }
 

@@ -3,8 +3,9 @@
 //    give exactly the trainer's reference int8 logits (int8_inference), byte for byte;
 //  - when arm-none-eabi-gcc and qemu-system-arm are installed, the exported firmware runs under
 //    QEMU: its logits match (the firmware checks them), the arena's measured high-water mark
-//    equals the planned arena, and the profiling build counts instructions per inference.
-//   const VerifyResult v = verify_export(checkpoint, "runs/x/export", data.test, data);
+//    equals the planned arena, the profiling build counts instructions per inference, and
+//    `make size` measures flash and static SRAM.
+//   const VerifyResult v = verify_export(checkpoint, "runs/x/export/model", data);
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,8 @@ struct VerifyResult {
   std::int64_t arena_high_water_bytes = -1;
   std::int64_t stack_high_water_bytes = -1;
   std::int64_t instructions = -1;    // one inference under QEMU (-icount), Cortex-M4
+  std::int64_t model_flash_bytes = -1;  // the firmware's flash without its test data
+  std::int64_t static_sram_bytes = -1;  // the firmware's .data + .bss
 
   bool passed() const;
 };

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "estimators/calibrate.hpp"
+#include "support/chromium.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -434,7 +435,7 @@ TEST(Cli, RunQuickFromConfigToVerifiedFirmware) {
   const std::string base = "run --config " + experiment("fmnist-f412") + " --quick --out " + out.string();
   Outcome r = run(base);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  for (const char* stage : {"search", "survivors", "final", "export", "verify"}) {
+  for (const char* stage : {"search", "survivors", "final", "export", "verify", "report"}) {
     EXPECT_TRUE(std::filesystem::exists(out / stage / "done.json")) << stage;
   }
   const auto summary = nlohmann::json::parse(std::ifstream(out / "summary.json"));
@@ -450,6 +451,22 @@ TEST(Cli, RunQuickFromConfigToVerifiedFirmware) {
   EXPECT_GT(summary["final"]["int8_test_accuracy"].get<double>(), 0.3);  // chance is 0.1
   EXPECT_TRUE(std::filesystem::exists(out / "export" / "model" / "model.c"));
   EXPECT_EQ(summary["survivors"]["runs"].size(), 2u);
+  EXPECT_GT(verify["model_flash_bytes"].get<long long>(), summary["export"]["flash_bytes"].get<long long>() / 2);
+  // The report: every chart drawn, the chosen model marked, and it renders in headless
+  // Chromium without a console message; the screenshot is kept next to the test's binary.
+  const std::string html = read_text(out / "report.html");
+  EXPECT_EQ(html.find("no data"), std::string::npos);
+  EXPECT_NE(html.find("chosen"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  const auto chromium = patchnas::testing::find_chromium();
+  ASSERT_FALSE(chromium.empty()) << "chromium is not installed: run tools/setup.sh";
+  const auto png = std::filesystem::current_path() / "run_report.png";
+  const auto render = patchnas::testing::run_chromium(chromium, out / "report.html",
+                                                      "--screenshot=" + png.string());
+  EXPECT_EQ(render.exit_status, 0) << render.log;
+  EXPECT_TRUE(patchnas::testing::console_messages(render.log).empty()) << render.log;
+  EXPECT_TRUE(patchnas::testing::is_png(png));
+  std::printf("report screenshot: %s\n", png.string().c_str());
 
   Outcome again = run(base);
   EXPECT_EQ(again.exit_code, 1);
