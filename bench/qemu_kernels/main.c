@@ -138,17 +138,7 @@ static int32_t bench_full_w; /* the current shape's in_w (extract_view) */
 
 static uint32_t rng_state = 0x12345678u;
 
-static uint32_t rng(void) { /* xorshift32 */
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return rng_state;
-}
-
-/* Uniform in [lo, hi]. */
-static int32_t rng_range(int32_t lo, int32_t hi) {
-  return lo + (int32_t)(rng() % (uint32_t)(hi - lo + 1));
-}
+#include "xorshift32.h"
 
 static void fill_s8(int8_t* p, uint32_t n) {
   uint32_t i;

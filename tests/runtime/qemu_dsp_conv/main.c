@@ -25,17 +25,7 @@ static int32_t multipliers[MAX_CHANNELS], shifts[MAX_CHANNELS], biases[MAX_CHANN
 
 static uint32_t rng_state = 0xC0FFEE11u;
 
-static uint32_t rng(void) { /* xorshift32 */
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 17;
-  rng_state ^= rng_state << 5;
-  return rng_state;
-}
-
-/* Uniform in [lo, hi]. */
-static int32_t rng_range(int32_t lo, int32_t hi) {
-  return lo + (int32_t)(rng() % (uint32_t)(hi - lo + 1));
-}
+#include "xorshift32.h"
 
 static uint32_t cases, failures;
 
