@@ -11,6 +11,22 @@
 #if defined(__ARM_FEATURE_DSP)
 
 #if defined(__OPTIMIZE__)
+/* The loop of dsp_dot_raw and dsp_dot_half around GROUP (one group of 4 values that advances
+ * %[xa] by 4): entered at the group that leaves a multiple of four (groups = %[n] >= 1), four
+ * groups per iteration, until %[xa] reaches %[end]; %[t0] is free between groups. */
+#define DSP_DOT_LOOP4(GROUP)                                                  \
+  "ldr %[t0], %[n]\n\t"                                                      \
+  "lsls %[t0], %[t0], #31\n\t" /* N: groups & 1, C: groups & 2 */            \
+  "bcc 5f\n\t"                                                               \
+  "bmi 2f\n\t"                                                               \
+  "b 3f\n\t"                                                                 \
+  "5:\n\t"                                                                   \
+  "bmi 4f\n\t"                                                               \
+  "1:\n\t" GROUP "2:\n\t" GROUP "3:\n\t" GROUP "4:\n\t" GROUP                     \
+  "ldr %[t0], %[end]\n\t"                                                    \
+  "cmp %[xa], %[t0]\n\t"                                                     \
+  "bne 1b\n\t"
+
 /* One group of 4 values of dsp_dot_wide / dsp_dot_patch: r0, r1 one int8 word each, b the
  * widened words of the other two operands. */
 #define DSP_DOT_WIDE_GROUP                      \
@@ -109,20 +125,7 @@ PN_DSP_ALWAYS_INLINE void dsp_dot_raw(const int8_t* xa, const int8_t* xb, const 
   "smlad %[bb], %[t3], %[t5], %[bb]\n\t"        \
   "smlad %[bb], %[t1], %[t4], %[bb]\n\t"
   __asm__ volatile(
-      "ldr %[t0], %[n]\n\t"
-      "lsls %[t0], %[t0], #31\n\t" /* N: groups & 1, C: groups & 2 */
-      "bcc 5f\n\t"
-      "bmi 2f\n\t"
-      "b 3f\n\t"
-      "5:\n\t"
-      "bmi 4f\n\t"
-      "1:\n\t" DSP_DOT_RAW_GROUP
-      "2:\n\t" DSP_DOT_RAW_GROUP
-      "3:\n\t" DSP_DOT_RAW_GROUP
-      "4:\n\t" DSP_DOT_RAW_GROUP
-      "ldr %[t5], %[end]\n\t"
-      "cmp %[xa], %[t5]\n\t"
-      "bne 1b\n\t"
+      DSP_DOT_LOOP4(DSP_DOT_RAW_GROUP)
       : [aa] "+r"(aa), [ab] "+r"(ab), [ba] "+r"(ba), [bb] "+r"(bb), [xa] "+r"(xa),
         [xb] "+r"(xb), [wa] "+r"(wa), [wb] "+r"(wb), [t0] "=&r"(t0), [t1] "=&r"(t1),
         [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5)
@@ -182,20 +185,7 @@ PN_DSP_ALWAYS_INLINE void dsp_dot_half(const int8_t* xa, const int8_t* xb, const
   "smlad %[bb], %[w1], %[t3], %[bb]\n\t"        \
   "smlad %[bb], %[w0], %[t1], %[bb]\n\t"
   __asm__ volatile(
-      "ldr %[t0], %[n]\n\t"
-      "lsls %[t0], %[t0], #31\n\t" /* N: groups & 1, C: groups & 2 */
-      "bcc 5f\n\t"
-      "bmi 2f\n\t"
-      "b 3f\n\t"
-      "5:\n\t"
-      "bmi 4f\n\t"
-      "1:\n\t" DSP_DOT_HALF_GROUP
-      "2:\n\t" DSP_DOT_HALF_GROUP
-      "3:\n\t" DSP_DOT_HALF_GROUP
-      "4:\n\t" DSP_DOT_HALF_GROUP
-      "ldr %[t0], %[end]\n\t"
-      "cmp %[xa], %[t0]\n\t"
-      "bne 1b\n\t"
+      DSP_DOT_LOOP4(DSP_DOT_HALF_GROUP)
       : [aa] "+r"(aa), [ab] "+r"(ab), [ba] "+r"(ba), [bb] "+r"(bb), [xa] "+r"(xa),
         [xb] "+r"(xb), [b] "+r"(b), [wb] "+r"(wb), [t0] "=&r"(t0), [t1] "=&r"(t1),
         [t2] "=&r"(t2), [t3] "=&r"(t3), [w0] "=&r"(w0), [w1] "=&r"(w1)
