@@ -16,13 +16,7 @@
 namespace patchnas {
 namespace {
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
-  std::size_t n = 0;
-  for (std::size_t at = haystack.find(needle); at != std::string::npos;
-       at = haystack.find(needle, at + 1))
-    ++n;
-  return n;
-}
+using testing::count;
 
 // Empty when every element is closed in order; else what went wrong. Void elements, comments,
 // the doctype, self-closing SVG elements and the raw text of <style> are handled.

@@ -1,4 +1,5 @@
-// A representative end-of-run report for the report tests: a 24-point Pareto archive on an
+// A representative end-of-run report for the report tests (and count(), which they share): a
+// 24-point Pareto archive on an
 // STM32F412-sized budget, a MobileNetV2-style memory profile whose first 12 layers run
 // patch by patch, three survivor rounds and a final training whose last 4 epochs are QAT.
 //   const ReportData data = testing::sample_report();
@@ -10,6 +11,15 @@
 #include "pipeline/report_html.hpp"
 
 namespace patchnas::testing {
+
+// Occurrences of `needle` in `haystack` (overlapping ones too).
+inline std::size_t count(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    ++n;
+  return n;
+}
 
 inline ReportData sample_report() {
   ReportData data;
