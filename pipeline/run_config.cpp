@@ -68,8 +68,8 @@ RunConfig run_config_from_json(const nlohmann::json& json, const std::string& fi
   config.experiment = experiment_from_json(json, file);
   FieldReader root(json, file);
   static const nlohmann::json kNoTraining = nlohmann::json::object();
-  config.training = read_training(root.has("training") ? root.object("training")
-                                                       : FieldReader(kNoTraining, file, "training"));
+  config.training = read_training(
+      root.has("training") ? root.object("training") : FieldReader(kNoTraining, file, "training"));
   return config;
 }
 

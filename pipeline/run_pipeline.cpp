@@ -128,7 +128,8 @@ nlohmann::json run_pipeline(const RunConfig& config, const std::string& out,
   // 4. export
   const nlohmann::json exported = stages.run("export", [&](const std::string& dir) {
     log("stage export");
-    const ExportInputs inputs = export_inputs_from_checkpoint(stages.dir("final") + "/checkpoint.bin", 8);
+    const ExportInputs inputs =
+        export_inputs_from_checkpoint(stages.dir("final") + "/checkpoint.bin", 8);
     write_export(inputs, dir + "/model", ExportTarget::CortexM4);
     const Estimate e = estimate(inputs.arch, experiment.mcu);
     nlohmann::ordered_json s;

@@ -58,14 +58,16 @@ std::vector<ReportLayerMemory> memory_profile(const Arch& arch, bool input_in_ar
   return rows;
 }
 
-ReportEpoch report_epoch(const nlohmann::json& e) {
+// A training run's epoch as written by epoch_report_to_json (metrics.jsonl, result.json).
+ReportEpoch report_epoch(const nlohmann::json& json) {
+  const trainer::EpochReport e = trainer::epoch_report_from_json(json);
   ReportEpoch r;
-  r.epoch = e.at("epoch").get<int>();
-  r.quantization_aware = e.value("quantization_aware", false);
-  r.train_loss = e.at("train_loss").get<double>();
-  r.train_accuracy = e.at("train_accuracy").get<double>();
-  r.validation_loss = e.at("validation_loss").get<double>();
-  r.validation_accuracy = e.at("validation_accuracy").get<double>();
+  r.epoch = e.epoch;
+  r.quantization_aware = e.quantization_aware;
+  r.train_loss = e.train_loss;
+  r.train_accuracy = e.train_accuracy;
+  r.validation_loss = e.validation_loss;
+  r.validation_accuracy = e.validation_accuracy;
   return r;
 }
 
@@ -81,11 +83,11 @@ ReportData run_report_data(const RunConfig& config, const std::string& out) {
   ReportData d;
   d.title = x.name;
   char subtitle[256];
-  std::snprintf(subtitle, sizeof subtitle, "%s (%s), budgets: %lld B SRAM, %lld B flash%s",
-                x.mcu.name.c_str(), x.mcu.core.c_str(), static_cast<long long>(x.budgets.sram_bytes),
-                static_cast<long long>(x.budgets.flash_bytes),
-                x.budgets.latency_ms ? (", " + std::to_string(*x.budgets.latency_ms) + " ms").c_str()
-                                     : "");
+  std::snprintf(
+      subtitle, sizeof subtitle, "%s (%s), budgets: %lld B SRAM, %lld B flash%s",
+      x.mcu.name.c_str(), x.mcu.core.c_str(), static_cast<long long>(x.budgets.sram_bytes),
+      static_cast<long long>(x.budgets.flash_bytes),
+      x.budgets.latency_ms ? (", " + std::to_string(*x.budgets.latency_ms) + " ms").c_str() : "");
   d.subtitle = subtitle;
   d.sram_budget_bytes = static_cast<double>(x.budgets.sram_bytes);
   d.latency_budget_ms = x.budgets.latency_ms.value_or(0.0);
@@ -131,9 +133,11 @@ ReportData run_report_data(const RunConfig& config, const std::string& out) {
   };
   d.figures.push_back({"peak SRAM (arena)", bytes_text(exported.at("arena_bytes").get<double>()),
                        measured("arena_high_water_bytes")});
-  d.figures.push_back({"static SRAM (firmware)", bytes_text(exported.at("arena_bytes").get<double>()),
+  d.figures.push_back({"static SRAM (firmware)",
+                       bytes_text(exported.at("arena_bytes").get<double>()),
                        measured("static_sram_bytes")});
-  d.figures.push_back({"flash (model + runtime)", bytes_text(exported.at("flash_bytes").get<double>()),
+  d.figures.push_back({"flash (model + runtime)",
+                       bytes_text(exported.at("flash_bytes").get<double>()),
                        measured("model_flash_bytes")});
   char latency[64], instructions[64];
   std::snprintf(latency, sizeof latency, "%.1f ms on %s", exported.at("latency_ms").get<double>(),
@@ -149,9 +153,10 @@ ReportData run_report_data(const RunConfig& config, const std::string& out) {
                        percent_text(final_run.at("int8_test_accuracy").get<double>())});
 
   d.notes.push_back({"winner", winner.name});
-  d.notes.push_back({"schedule", winner.patch ? "patch-based, n = " + std::to_string(winner.patch->n) +
-                                                    ", split = " + std::to_string(winner.patch->split)
-                                              : std::string("per-layer")});
+  d.notes.push_back({"schedule", winner.patch
+                                     ? "patch-based, n = " + std::to_string(winner.patch->n) +
+                                           ", split = " + std::to_string(winner.patch->split)
+                                     : std::string("per-layer")});
   d.notes.push_back({"MACs", std::to_string(exported.at("macs").get<long long>())});
   d.notes.push_back({"export", exported.at("dir").get<std::string>()});
   d.notes.push_back({"QEMU", verify.at("qemu_note").get<std::string>()});

@@ -26,13 +26,7 @@ HalvingEntry train_candidate(const Arch& arch, int round, int epochs, const Trai
     const nlohmann::json j = read_json_file(result_file);
     entry.validation_accuracy = j.at("validation_accuracy").get<double>();
     for (const auto& e : j.at("history")) {
-      trainer::EpochReport r;
-      r.epoch = e.at("epoch").get<int>();
-      r.train_loss = e.at("train_loss").get<double>();
-      r.train_accuracy = e.at("train_accuracy").get<double>();
-      r.validation_loss = e.at("validation_loss").get<double>();
-      r.validation_accuracy = e.at("validation_accuracy").get<double>();
-      entry.history.push_back(r);
+      entry.history.push_back(trainer::epoch_report_from_json(e));
     }
     return entry;
   }
@@ -45,7 +39,8 @@ HalvingEntry train_candidate(const Arch& arch, int round, int epochs, const Trai
   if (fs::exists(checkpoint)) trainer.resume_from(checkpoint);
   trainer.train_until(epochs, checkpoint);
   entry.history = trainer.history();  // the last epoch's validation accuracy decides
-  entry.validation_accuracy = entry.history.empty() ? 0.0 : entry.history.back().validation_accuracy;
+  entry.validation_accuracy =
+      entry.history.empty() ? 0.0 : entry.history.back().validation_accuracy;
   nlohmann::ordered_json j;
   j["arch"] = arch.name;
   j["round"] = round;

@@ -86,6 +86,21 @@ nlohmann::json epoch_report_to_json(const EpochReport& e) {
           {"samples_per_second", e.samples_per_second}};
 }
 
+EpochReport epoch_report_from_json(const nlohmann::json& e) {
+  EpochReport r;
+  r.epoch = e.at("epoch");
+  r.epochs = e.at("epochs");
+  r.quantization_aware = e.at("quantization_aware");
+  r.lr = e.at("lr");
+  r.train_loss = e.at("train_loss");
+  r.train_accuracy = e.at("train_accuracy");
+  r.validation_loss = e.at("validation_loss");
+  r.validation_accuracy = e.at("validation_accuracy");
+  r.seconds = e.at("seconds");
+  r.samples_per_second = e.at("samples_per_second");
+  return r;
+}
+
 Trainer::Trainer(const Arch& arch, TrainOptions options, const TrainData& data)
     : arch_(arch),
       net_(lower(arch)),
@@ -329,20 +344,7 @@ void Trainer::resume_from(const std::string& path) {
 }
 
 void Trainer::read_history(const nlohmann::json& history) {
-  for (const auto& e : history) {
-    EpochReport r;
-    r.epoch = e.at("epoch");
-    r.epochs = e.at("epochs");
-    r.quantization_aware = e.at("quantization_aware");
-    r.lr = e.at("lr");
-    r.train_loss = e.at("train_loss");
-    r.train_accuracy = e.at("train_accuracy");
-    r.validation_loss = e.at("validation_loss");
-    r.validation_accuracy = e.at("validation_accuracy");
-    r.seconds = e.at("seconds");
-    r.samples_per_second = e.at("samples_per_second");
-    history_.push_back(r);
-  }
+  for (const auto& e : history) history_.push_back(epoch_report_from_json(e));
 }
 
 }  // namespace patchnas::trainer

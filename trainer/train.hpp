@@ -68,6 +68,8 @@ struct EpochReport {
   double samples_per_second = 0.0;
 };
 nlohmann::json epoch_report_to_json(const EpochReport& report);
+// Reads what epoch_report_to_json wrote; throws nlohmann::json::exception when malformed.
+EpochReport epoch_report_from_json(const nlohmann::json& json);
 
 struct TrainResult {
   double float_test_accuracy = 0.0;  // after the float epochs
