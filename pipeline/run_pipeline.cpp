@@ -69,13 +69,13 @@ nlohmann::json run_pipeline(const RunConfig& config, const std::string& out,
     log("stage search: " + std::to_string(experiment.algorithm.population) + " x " +
         std::to_string(experiment.algorithm.generations) + " candidates on " +
         experiment.mcu.name);
-    const SearchRunResult r = run_search_in(
+    const Candidate best = run_search_in(
         experiment, dir, /*resume=*/true, [&](const SearchEngine& engine, double) {
           options.on_generation(engine.generation(), experiment.algorithm.generations);
         });
     nlohmann::ordered_json s;
-    s["best_genome"] = genome_to_string(r.best.genome);
-    s["best_macs"] = r.best.macs;
+    s["best_genome"] = genome_to_string(best.genome);
+    s["best_macs"] = best.macs;
     return nlohmann::json(s);
   });
 

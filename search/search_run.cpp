@@ -10,8 +10,9 @@
 
 namespace patchnas {
 
-SearchRunResult run_search_in(const ExperimentConfig& config, const std::string& dir, bool resume,
-                              const std::function<void(const SearchEngine&, double)>& on_generation) {
+Candidate run_search_in(const ExperimentConfig& config, const std::string& dir, bool resume,
+                        const std::function<void(const SearchEngine&, double)>& on_generation,
+                        const std::function<void(int)>& on_resumed) {
   if (!resume && std::filesystem::exists(dir + "/checkpoint.json")) {
     throw InputError(dir, "", "holds a search already: pass --resume to continue it, or use "
                               "another --out");
@@ -19,11 +20,10 @@ SearchRunResult run_search_in(const ExperimentConfig& config, const std::string&
   std::filesystem::create_directories(dir);
   write_file_atomically(dir + "/experiment.json", config.source.dump(2) + "\n");
 
-  SearchRunResult result;
   SearchEngine engine(config);
   SearchCheckpointWriter checkpoint(dir);
   if (resume && resume_search(dir, config, engine, checkpoint)) {
-    result.resumed_after = engine.generation();
+    on_resumed(engine.generation());
   }
   const auto start = std::chrono::steady_clock::now();
   while (!engine.done()) {
@@ -33,8 +33,7 @@ SearchRunResult run_search_in(const ExperimentConfig& config, const std::string&
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   write_search_results(dir, config, engine);
-  result.best = *engine.best();
-  return result;
+  return *engine.best();
 }
 
 }  // namespace patchnas

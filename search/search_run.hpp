@@ -2,8 +2,8 @@
 // checkpoint when asked, steps the engine to the end with a checkpoint after every generation,
 // and writes the results (search_outputs.hpp). `patchnas search` and the `patchnas run`
 // pipeline both run their searches through it.
-//   const SearchRunResult r = run_search_in(config, "runs/x/search", /*resume=*/false,
-//                                           [](const SearchEngine& e, double seconds) {});
+//   const Candidate best = run_search_in(config, "runs/x/search", /*resume=*/false,
+//                                        [](const SearchEngine& e, double seconds) {});
 #pragma once
 
 #include <functional>
@@ -13,15 +13,14 @@
 
 namespace patchnas {
 
-struct SearchRunResult {
-  int resumed_after = 0;  // generations found in the checkpoint (0: a fresh search)
-  Candidate best;         // the best feasible candidate
-};
-
 // Throws InputError(dir) when `dir` holds a search and `resume` is false, and like
-// write_search_results when nothing feasible was found. on_generation(engine, seconds since
-// the start) is called after every generation's checkpoint.
-SearchRunResult run_search_in(const ExperimentConfig& config, const std::string& dir, bool resume,
-                              const std::function<void(const SearchEngine&, double)>& on_generation);
+// write_search_results when nothing feasible was found. on_resumed(generations) is called
+// before the first step when a checkpoint was resumed; on_generation(engine, seconds since the
+// start) after every generation's checkpoint.
+// Returns the best feasible candidate.
+Candidate run_search_in(
+    const ExperimentConfig& config, const std::string& dir, bool resume,
+    const std::function<void(const SearchEngine&, double)>& on_generation,
+    const std::function<void(int)>& on_resumed = [](int) {});
 
 }  // namespace patchnas

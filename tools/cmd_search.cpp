@@ -58,14 +58,13 @@ void run_search(const SearchArgs& args) {
               config.algorithm.population, config.algorithm.generations, config.mcu.name.c_str());
   std::fflush(stdout);
   const bool live = ::isatty(::fileno(stderr)) != 0;
-  const SearchRunResult run =
-      run_search_in(config, dir, args.resume, [&](const SearchEngine& engine, double seconds) {
-        report(config, engine, seconds, live);
+  const Candidate best = run_search_in(
+      config, dir, args.resume,
+      [&](const SearchEngine& engine, double seconds) { report(config, engine, seconds, live); },
+      [&](int generations) {
+        std::printf("resumed %s after generation %d\n", config.name.c_str(), generations);
+        std::fflush(stdout);
       });
-  if (run.resumed_after > 0) {
-    std::printf("resumed %s after generation %d\n", config.name.c_str(), run.resumed_after);
-  }
-  const Candidate& best = run.best;
   std::printf("best: %lld MACs, peak SRAM %lld B, flash %lld B, %.2f ms  ->  %s/best.json\n",
               static_cast<long long>(best.macs), static_cast<long long>(best.peak_sram_bytes),
               static_cast<long long>(best.flash_bytes), best.latency_ms, dir.c_str());
