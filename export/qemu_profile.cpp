@@ -31,6 +31,23 @@ std::string firmware_cpu(ExportTarget core) {
   throw std::invalid_argument("the host has no QEMU firmware");
 }
 
+std::string missing_firmware_tool() {
+  for (const char* tool : {"arm-none-eabi-gcc", "qemu-system-arm", "make"}) {
+    if (!have_tool(tool)) return tool;
+  }
+  return "";
+}
+
+std::int64_t firmware_value(const std::string& output, const std::string& key) {
+  std::istringstream in(output);
+  std::string line;
+  const std::string prefix = key + " ";
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) return std::stoll(line.substr(prefix.size()));
+  }
+  return -1;
+}
+
 QemuProfile parse_qemu_profile(const std::string& output, std::size_t layers) {
   QemuProfile p;
   p.inference_instructions = -1;
@@ -69,11 +86,8 @@ QemuProfile parse_qemu_profile(const std::string& output, std::size_t layers) {
 QemuProfiler::QemuProfiler(ExportTarget core, std::string work_dir)
     : core_(core), work_dir_(std::move(work_dir)) {
   firmware_cpu(core_);  // throws for the host
-  for (const char* tool : {"arm-none-eabi-gcc", "qemu-system-arm", "make"}) {
-    if (!have_tool(tool)) {
-      throw std::runtime_error(std::string(tool) + " is not installed: run tools/setup.sh");
-    }
-  }
+  const std::string missing = missing_firmware_tool();
+  if (!missing.empty()) throw std::runtime_error(missing + " is not installed: run tools/setup.sh");
 }
 
 QemuProfile QemuProfiler::profile(const ExportInputs& inputs) {

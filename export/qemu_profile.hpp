@@ -43,6 +43,12 @@ class QemuProfiler {
   bool exported_ = false;
 };
 
+// The first firmware tool (arm-none-eabi-gcc, qemu-system-arm, make) not on the PATH, or "".
+std::string missing_firmware_tool();
+
+// The value N of the firmware's first "key N" output line, or -1 when there is none.
+std::int64_t firmware_value(const std::string& output, const std::string& key);
+
 // Parses the profiling firmware's output (exposed for tests); throws when lines are missing.
 QemuProfile parse_qemu_profile(const std::string& output, std::size_t layers);
 

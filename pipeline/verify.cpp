@@ -1,9 +1,9 @@
 #include "pipeline/verify.hpp"
 
-#include <sstream>
 #include <stdexcept>
 
 #include "export/command.hpp"
+#include "export/qemu_profile.hpp"
 #include "export/runtime_model.hpp"
 #include "space/lower.hpp"
 #include "trainer/batcher.hpp"
@@ -13,16 +13,6 @@
 
 namespace patchnas {
 namespace {
-
-// The value of the first "key N" line of `text`, or -1.
-std::int64_t value_of(const std::string& text, const std::string& key) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + " ", 0) == 0) return std::stoll(line.substr(key.size() + 1));
-  }
-  return -1;
-}
 
 void run_host(const trainer::TrainedModel& trained, const trainer::TrainData& data,
               VerifyResult& v) {
@@ -67,11 +57,10 @@ void run_host(const trainer::TrainedModel& trained, const trainer::TrainData& da
 }
 
 void run_qemu(const std::string& export_dir, VerifyResult& v) {
-  for (const char* tool : {"arm-none-eabi-gcc", "qemu-system-arm", "make"}) {
-    if (!have_tool(tool)) {
-      v.qemu_note = std::string(tool) + " is not installed (tools/setup.sh installs it)";
-      return;
-    }
+  const std::string missing = missing_firmware_tool();
+  if (!missing.empty()) {
+    v.qemu_note = missing + " is not installed (tools/setup.sh installs it)";
+    return;
   }
   std::string make = "make --no-print-directory -C ";
   make.append(shell_quoted(export_dir + "/firmware")).append(" CPU=m4");
@@ -81,18 +70,18 @@ void run_qemu(const std::string& export_dir, VerifyResult& v) {
                              std::to_string(run.exit_code) + "):\n" + run.output);
   }
   v.qemu_ran = true;
-  v.arena_high_water_bytes = value_of(run.output, "arena_high_water_bytes");
-  v.stack_high_water_bytes = value_of(run.output, "stack_high_water_bytes");
+  v.arena_high_water_bytes = firmware_value(run.output, "arena_high_water_bytes");
+  v.stack_high_water_bytes = firmware_value(run.output, "stack_high_water_bytes");
   const CommandResult profile = run_command(make + " profile");
   if (profile.exit_code != 0) {
     throw std::runtime_error("the profiling firmware failed under QEMU:\n" + profile.output);
   }
-  v.instructions = value_of(profile.output, "instructions_inference");
+  v.instructions = firmware_value(profile.output, "instructions_inference");
   const CommandResult size = run_command(make + " size");
   if (size.exit_code != 0) throw std::runtime_error("make size failed:\n" + size.output);
-  v.model_flash_bytes = value_of(size.output, "firmware_flash_bytes") -
-                        value_of(size.output, "test_data_bytes");
-  v.static_sram_bytes = value_of(size.output, "firmware_static_sram_bytes");
+  v.model_flash_bytes = firmware_value(size.output, "firmware_flash_bytes") -
+                        firmware_value(size.output, "test_data_bytes");
+  v.static_sram_bytes = firmware_value(size.output, "firmware_static_sram_bytes");
   v.qemu_note = "Cortex-M4 (mps2-an386): logits, guards and arena checked by the firmware";
 }
 

@@ -20,6 +20,7 @@
 #include "estimators/estimate.hpp"
 #include "export/codegen.hpp"
 #include "export/command.hpp"
+#include "export/qemu_profile.hpp"
 #include "export/runtime_model.hpp"
 #include "support/random_model.hpp"
 #include "space/lower.hpp"
@@ -87,13 +88,6 @@ bool has_line(const std::string& text, const std::string& wanted) {
   return std::find(lines.begin(), lines.end(), wanted) != lines.end();
 }
 
-// The value of the first "key N" line, or -1.
-long long value_of(const std::string& text, const std::string& key) {
-  for (const std::string& line : lines_starting_with(text, key + " ")) {
-    return std::stoll(line.substr(key.size() + 1));
-  }
-  return -1;
-}
 
 // The size of `section` in `arm-none-eabi-size -A` output, or -1.
 long long section_size(const std::string& size_output, const std::string& section) {
@@ -160,10 +154,10 @@ class ExportedFirmware : public ::testing::Test {
     EXPECT_TRUE(has_line(run.output, "guards intact")) << run.output;
     EXPECT_TRUE(has_line(run.output, "OK " + std::to_string(kTestImages) + " images"))
         << run.output;
-    EXPECT_EQ(value_of(run.output, "arena_bytes"), static_cast<long long>(arena_bytes_));
-    EXPECT_EQ(value_of(run.output, "arena_high_water_bytes"),
+    EXPECT_EQ(firmware_value(run.output, "arena_bytes"), static_cast<long long>(arena_bytes_));
+    EXPECT_EQ(firmware_value(run.output, "arena_high_water_bytes"),
               static_cast<long long>(arena_bytes_));
-    const long long stack = value_of(run.output, "stack_high_water_bytes");
+    const long long stack = firmware_value(run.output, "stack_high_water_bytes");
     EXPECT_GT(stack, 0);
 
     const CommandResult size = run_command(make + " size");
@@ -180,11 +174,11 @@ class ExportedFirmware : public ::testing::Test {
     // semihosting, the checking loop, libc's memcpy/memset (a few KiB); the linker drops the
     // runtime code this model does not call. SRAM adds the arena guards and the harness's few
     // statics to the arena.
-    const long long flash = value_of(size.output, "firmware_flash_bytes");
-    const long long sram = value_of(size.output, "firmware_static_sram_bytes");
-    const long long test_data = value_of(size.output, "test_data_bytes");
-    const long long estimated_flash = value_of(size.output, "estimated_flash_bytes");
-    const long long estimated_sram = value_of(size.output, "estimated_peak_sram_bytes");
+    const long long flash = firmware_value(size.output, "firmware_flash_bytes");
+    const long long sram = firmware_value(size.output, "firmware_static_sram_bytes");
+    const long long test_data = firmware_value(size.output, "test_data_bytes");
+    const long long estimated_flash = firmware_value(size.output, "estimated_flash_bytes");
+    const long long estimated_sram = firmware_value(size.output, "estimated_peak_sram_bytes");
     ASSERT_GT(test_data, 0) << size.output;
     const Estimate e = estimate(inputs_->arch, find_mcu_profile(cpu == "m7" ? kCortexM7Profile
                                                                             : kCortexM4Profile));
@@ -247,13 +241,13 @@ TEST_F(ExportedFirmware, InstructionCountsPerOpUnderQemu) {
   const CommandResult first = run_command(profile);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_EQ(first.output.find("warning:"), std::string::npos) << first.output;
-  const long long rate = value_of(first.output, "ticks_per_million_instructions");
+  const long long rate = firmware_value(first.output, "ticks_per_million_instructions");
   EXPECT_NEAR(static_cast<double>(rate), 1.6e6, 1.6e6 * 1e-4) << first.output;
   long long sum = 0;
   for (const char* op : {"conv", "depthwise", "pointwise", "pool", "fc"}) {
-    const long long instructions = value_of(first.output, std::string("instructions ") + op);
-    const long long macs = value_of(first.output, std::string("macs ") + op);
-    const long long executed = value_of(first.output, std::string("executed_macs ") + op);
+    const long long instructions = firmware_value(first.output, std::string("instructions ") + op);
+    const long long macs = firmware_value(first.output, std::string("macs ") + op);
+    const long long executed = firmware_value(first.output, std::string("executed_macs ") + op);
     ASSERT_GE(instructions, 0) << op << "\n" << first.output;
     if (macs > 0) {
       EXPECT_GT(instructions, macs) << op;  // at least one instruction a MAC
@@ -267,11 +261,11 @@ TEST_F(ExportedFirmware, InstructionCountsPerOpUnderQemu) {
     }
     sum += instructions;
   }
-  const long long total = value_of(first.output, "instructions_total");
+  const long long total = firmware_value(first.output, "instructions_total");
   EXPECT_EQ(total, sum);
   EXPECT_GT(total, 0);
   // The plain inference, timed whole, adds only the executor's glue between kernel calls.
-  const long long inference = value_of(first.output, "instructions_inference");
+  const long long inference = firmware_value(first.output, "instructions_inference");
   EXPECT_NEAR(static_cast<double>(inference), static_cast<double>(total),
               0.02 * static_cast<double>(total))
       << first.output;
