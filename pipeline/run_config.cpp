@@ -42,6 +42,7 @@ TrainingPlan read_training(FieldReader t) {
   if (t.has("limit_test")) d.limit_test = int_at_least(t, "limit_test", 0);
   if (t.has("survivor_epochs")) plan.survivor_epochs = int_at_least(t, "survivor_epochs", 1);
   if (t.has("final_epochs")) plan.final_epochs = int_at_least(t, "final_epochs", 1);
+  if (t.has("warm_start")) plan.warm_start = t.boolean("warm_start");
   if (t.has("qat_epochs")) o.qat_epochs = int_at_least(t, "qat_epochs", 0);
   if (t.has("qat_lr")) o.qat_lr = number_in(t, "qat_lr", 0.0, 10.0, true);
   if (t.has("batch_size")) o.batch_size = int_at_least(t, "batch_size", 2);

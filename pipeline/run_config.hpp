@@ -3,13 +3,15 @@
 // the winner are trained. Every key is optional:
 //   "training": {"data": "fashion-mnist", "data_dir": "...", "validation": 5000,
 //                "limit_train": 0, "limit_test": 0,
-//                "survivor_epochs": 1, "final_epochs": 10, "qat_epochs": 1, "qat_lr": 0.005,
+//                "survivor_epochs": 1, "final_epochs": 10, "warm_start": true,
+//                "qat_epochs": 1, "qat_lr": 0.005,
 //                "batch_size": 128, "lr": 0.05, "momentum": 0.9, "nesterov": false,
 //                "weight_decay": 0, "warmup_epochs": 0, "label_smoothing": 0,
 //                "crop_padding": 0, "horizontal_flip": false, "seed": 1}
 // Successive halving trains the experiment's `survivors` archs for survivor_epochs, keeps the
 // better half by validation accuracy, doubles the epochs, and repeats until one is left; the
-// winner is then trained for final_epochs float + qat_epochs quantization-aware epochs.
+// winner is then trained for final_epochs float + qat_epochs quantization-aware epochs, starting
+// from its weights after its last survivor round when warm_start is true (from scratch if not).
 // --quick (quick_overrides) shrinks the same pipeline to a smoke test of a few minutes.
 //   const RunConfig c = read_run_config("configs/experiments/fmnist-f412.json", {});
 #pragma once
@@ -27,6 +29,7 @@ struct TrainingPlan {
   trainer::DataSpec data;
   int survivor_epochs = 1;
   int final_epochs = 10;
+  bool warm_start = true;  // the final training starts from the winner's survivor weights
   trainer::TrainOptions options;  // epochs unused (set per run); qat_epochs for the winner
 };
 

@@ -7,7 +7,7 @@
 
 #include "estimators/estimate.hpp"
 #include "export/codegen.hpp"
-#include "pipeline/run_report.hpp"
+#include "pipeline/report_html.hpp"
 #include "pipeline/run_report.hpp"
 #include "pipeline/stage.hpp"
 #include "pipeline/survivors.hpp"
@@ -108,7 +108,13 @@ nlohmann::json run_pipeline(const RunConfig& config, const std::string& out,
         std::to_string(o.qat_epochs) + " quantization-aware epochs");
     trainer::Trainer trainer(winner, o, load_data());
     const std::string checkpoint = dir + "/checkpoint.bin";
-    if (fs::exists(checkpoint)) trainer.resume_from(checkpoint);
+    const std::string survivor_weights = survivors.value("winner_checkpoint", std::string());
+    if (fs::exists(checkpoint)) {
+      trainer.resume_from(checkpoint);
+    } else if (config.training.warm_start && !survivor_weights.empty()) {
+      log("  warm start from the survivors' " + survivor_weights);
+      trainer.start_from_weights(stages.dir("survivors") + "/" + survivor_weights);
+    }
     trainer.on_epoch = [&](const trainer::EpochReport& e) {
       log("  epoch " + std::to_string(e.epoch) + "/" + std::to_string(e.epochs) +
           ": validation accuracy " + percent(e.validation_accuracy));
@@ -160,13 +166,6 @@ nlohmann::json run_pipeline(const RunConfig& config, const std::string& out,
     log("stage report");
     write_file_atomically(out + "/report.html", render_report_html(run_report_data(config, out)));
     return nlohmann::json{{"report", out + "/report.html"}, {"dir", dir}};
-  });
-
-  // 6. report
-  stages.run("report", [&](const std::string&) {
-    log("stage report");
-    write_file_atomically(out + "/report.html", render_report_html(run_report_data(config, out)));
-    return nlohmann::json{{"report", out + "/report.html"}};
   });
 
   nlohmann::ordered_json summary;

@@ -16,12 +16,15 @@ namespace fs = std::filesystem;
 
 // One candidate's training run of `epochs` in `dir`, or the result recorded there.
 HalvingEntry train_candidate(const Arch& arch, int round, int epochs, const TrainingPlan& plan,
-                             const trainer::TrainData& data, const std::string& dir) {
+                             const trainer::TrainData& data, const std::string& stage_dir,
+                             const std::string& sub) {
+  const std::string dir = stage_dir + "/" + sub;
   const std::string result_file = dir + "/result.json";
   HalvingEntry entry;
   entry.round = round;
   entry.epochs = epochs;
   entry.arch = arch.name;
+  entry.checkpoint = sub + "/checkpoint.bin";
   if (fs::exists(result_file)) {
     const nlohmann::json j = read_json_file(result_file);
     entry.validation_accuracy = j.at("validation_accuracy").get<double>();
@@ -58,6 +61,7 @@ HalvingEntry train_candidate(const Arch& arch, int round, int epochs, const Trai
 nlohmann::json halving_result_to_json(const HalvingResult& result) {
   nlohmann::ordered_json j;
   j["winner"] = result.winner.name;
+  j["winner_checkpoint"] = result.winner_checkpoint;
   nlohmann::json runs = nlohmann::json::array();
   for (const HalvingEntry& e : result.entries) {
     runs.push_back({{"round", e.round},
@@ -76,18 +80,20 @@ HalvingResult successive_halving(const std::vector<Arch>& candidates, const Trai
   std::vector<std::size_t> alive(candidates.size());
   std::iota(alive.begin(), alive.end(), std::size_t{0});
   HalvingResult result;
+  std::vector<std::string> checkpoints(candidates.size());  // each one's latest run
   for (int round = 0; alive.size() > 1; ++round) {
     const int epochs = plan.survivor_epochs << round;
     std::vector<std::pair<double, std::size_t>> ranked;
     for (const std::size_t i : alive) {
       char sub[64];
-      std::snprintf(sub, sizeof sub, "/round-%d/%02zu", round + 1, i + 1);
-      HalvingEntry e = train_candidate(candidates[i], round + 1, epochs, plan, data, dir + sub);
+      std::snprintf(sub, sizeof sub, "round-%d/%02zu", round + 1, i + 1);
+      HalvingEntry e = train_candidate(candidates[i], round + 1, epochs, plan, data, dir, sub);
       char line[256];
       std::snprintf(line, sizeof line, "round %d: %s, %d epochs: validation accuracy %.2f%%",
                     round + 1, candidates[i].name.c_str(), epochs, 100 * e.validation_accuracy);
       log(line);
       ranked.emplace_back(e.validation_accuracy, i);
+      checkpoints[i] = e.checkpoint;
       result.entries.push_back(std::move(e));
     }
     // Better accuracy first; equal accuracy keeps the search's order.
@@ -97,6 +103,7 @@ HalvingResult successive_halving(const std::vector<Arch>& candidates, const Trai
     for (std::size_t k = 0; k < (ranked.size() + 1) / 2; ++k) alive.push_back(ranked[k].second);
   }
   result.winner = candidates[alive.front()];
+  result.winner_checkpoint = checkpoints[alive.front()];
   return result;
 }
 

@@ -2,7 +2,9 @@
 // the round's epochs (survivor_epochs, doubled each round), ranked by its last validation
 // accuracy (never the test set; ties keep the search's order), and the better half goes on,
 // until one is left. Every training run checkpoints into its own folder and records its result,
-// so a resumed stage trains only what was not finished.
+// so a resumed stage trains only what was not finished. The winner's last checkpoint
+// (winner_checkpoint; empty when there was a single candidate and nothing was trained) is what
+// the final training warm-starts from.
 //   const HalvingResult r = successive_halving(archs, plan, data, "runs/x/survivors", log);
 #pragma once
 
@@ -23,10 +25,12 @@ struct HalvingEntry {
   std::string arch;  // name
   double validation_accuracy = 0.0;
   std::vector<trainer::EpochReport> history;
+  std::string checkpoint;  // relative to the stage folder
 };
 
 struct HalvingResult {
   Arch winner;
+  std::string winner_checkpoint;  // the winner's last training run, relative to the stage folder
   std::vector<HalvingEntry> entries;  // every training run, round by round
 };
 

@@ -289,15 +289,37 @@ void Trainer::save_checkpoint(const std::string& path) const {
   write_checkpoint_file(path, f);
 }
 
-void Trainer::resume_from(const std::string& path) {
-  const CheckpointFile f = read_checkpoint_file(path);
+CheckpointFile Trainer::read_checkpoint_of_this_arch(const std::string& path) const {
+  CheckpointFile f = read_checkpoint_file(path);
   FieldReader meta(f.meta, path, "meta");
   if (meta.string("format") != kTrainingCheckpointFormat) {
     meta.fail("format", "not a training checkpoint");
   }
-  if (!(arch_from_json(f.meta.at("arch"), path + " (meta.arch)") == arch_)) {
+  if (!meta.has("arch") ||
+      !(arch_from_json(f.meta.at("arch"), path + " (meta.arch)") == arch_)) {
     throw InputError(path, "meta.arch", "the checkpoint was trained for a different arch");
   }
+  return f;
+}
+
+void Trainer::read_parameters(const CheckpointFile& f, const std::string& path) {
+  ModelParams& params = model_.params();
+  visit_parameter_arrays(params, [&](const std::string& name, std::vector<float>& v) {
+    v = f.array(name, path, static_cast<long long>(v.size()));
+  });
+}
+
+void Trainer::start_from_weights(const std::string& path) {
+  if (epochs_done_ != 0) {
+    throw std::logic_error("start_from_weights: the run has already trained");
+  }
+  read_parameters(read_checkpoint_of_this_arch(path), path);
+}
+
+void Trainer::resume_from(const std::string& path) {
+  const CheckpointFile f = read_checkpoint_of_this_arch(path);
+  FieldReader meta(f.meta, path, "meta");
+  meta.string("format");
   if (!(train_options_from_json(f.meta.at("options"), path) == options_)) {
     throw InputError(path, "meta.options",
                      "the checkpoint was trained with other options: " + f.meta.at("options").dump());
@@ -318,10 +340,7 @@ void Trainer::resume_from(const std::string& path) {
   meta.finish();
   if (epochs_done < 0 || epochs_done > total_epochs()) meta.fail("epochs_done", "out of range");
 
-  ModelParams& params = model_.params();
-  visit_parameter_arrays(params, [&](const std::string& name, std::vector<float>& v) {
-    v = f.array(name, path, static_cast<long long>(v.size()));
-  });
+  read_parameters(f, path);
   if (epochs_done > options_.epochs) {
     const std::size_t tensors = net_.layers.size() + 1;
     model_.enable_quantization(

@@ -23,6 +23,8 @@
 
 namespace patchnas::trainer {
 
+struct CheckpointFile;
+
 struct TrainOptions {
   int epochs = 5;
   int batch_size = 128;
@@ -95,6 +97,11 @@ class Trainer {
   // trainer's (InputError naming the file and the differing field otherwise).
   void resume_from(const std::string& checkpoint_path);
 
+  // Starts this run (before any epoch) from the weights and batch-norm statistics of a
+  // checkpoint of the same arch trained with any options: the optimizer, schedule and epoch
+  // count start afresh (a warm start). InputError naming the file if the arch differs.
+  void start_from_weights(const std::string& checkpoint_path);
+
   // Trains until `epochs` epochs (float, then quantization-aware) are done in total (for
   // tests: stop early, then resume).
   void train_until(int epochs, const std::string& checkpoint_path);
@@ -112,6 +119,9 @@ class Trainer {
   // Mean loss and accuracy of the model in evaluation mode on `data`.
   std::pair<double, double> evaluate(const Dataset& data) const;
   void save_checkpoint(const std::string& path) const;
+  // A training checkpoint's contents, checked to be of this trainer's arch.
+  CheckpointFile read_checkpoint_of_this_arch(const std::string& path) const;
+  void read_parameters(const CheckpointFile& f, const std::string& path);
   void read_history(const nlohmann::json& history);
   // Float and post-training int8 test accuracy of the float model (before any QAT).
   void measure_float_results();

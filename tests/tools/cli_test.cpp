@@ -451,6 +451,10 @@ TEST(Cli, RunQuickFromConfigToVerifiedFirmware) {
   EXPECT_GT(summary["final"]["int8_test_accuracy"].get<double>(), 0.3);  // chance is 0.1
   EXPECT_TRUE(std::filesystem::exists(out / "export" / "model" / "model.c"));
   EXPECT_EQ(summary["survivors"]["runs"].size(), 2u);
+  // The final training warm-started from the winner's survivor run.
+  const std::string warm = summary["survivors"]["winner_checkpoint"].get<std::string>();
+  EXPECT_TRUE(std::filesystem::is_regular_file(out / "survivors" / warm)) << warm;
+  EXPECT_NE(r.out.find("warm start from the survivors' " + warm), std::string::npos) << r.out;
   EXPECT_GT(verify["model_flash_bytes"].get<long long>(), summary["export"]["flash_bytes"].get<long long>() / 2);
   // The report: every chart drawn, the chosen model marked, and it renders in headless
   // Chromium without a console message; the screenshot is kept next to the test's binary.

@@ -286,6 +286,43 @@ TEST(TrainRun, QuantizationAwareEpochsTrainAndResumeIdentically) {
   std::filesystem::remove(path);
 }
 
+TEST(TrainRun, WarmStartTakesTheWeightsAndStartsAFreshRun) {
+  SmallRun run;
+  run.options.epochs = 2;
+  const std::string path = temp_file("patchnas_warm");
+  Trainer donor(tiny_arch(), run.options, run.data);
+  donor.train_until(2, path);
+
+  TrainOptions other = run.options;  // other options are fine: only the weights are taken
+  other.epochs = 1;
+  other.lr = 0.2;
+  Trainer fresh(tiny_arch(), other, run.data);
+  ASSERT_FALSE(bit_equal(all_values(donor.model()), all_values(fresh.model())));
+  Trainer warm(tiny_arch(), other, run.data);
+  warm.start_from_weights(path);
+  EXPECT_TRUE(bit_equal(all_values(donor.model()), all_values(warm.model())));
+  EXPECT_EQ(warm.epochs_done(), 0);
+  EXPECT_TRUE(warm.history().empty());
+  warm.train_until(1, "");
+  fresh.train_until(1, "");
+  EXPECT_EQ(warm.epochs_done(), 1);
+  // Started from trained weights, one more epoch beats one epoch from scratch.
+  EXPECT_LT(warm.history().back().train_loss, fresh.history().back().train_loss);
+  EXPECT_THROW(warm.start_from_weights(path), std::logic_error);  // too late: it has trained
+
+  Arch wider = tiny_arch();
+  wider.stem.out = 16;
+  Trainer mismatched(wider, other, run.data);
+  try {
+    mismatched.start_from_weights(path);
+    ADD_FAILURE() << "accepted the weights of another arch";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), path);
+    EXPECT_EQ(e.field(), "meta.arch");
+  }
+  std::filesystem::remove(path);
+}
+
 TEST(TrainQuantizationAware, ForwardSimulatesInt8Inference) {
   SmallRun run;
   run.options.horizontal_flip = false;
