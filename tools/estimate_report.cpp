@@ -27,13 +27,16 @@ std::string format(const char* fmt, auto... args) {
 
 std::string shape_text(const Shape& s) { return format("%dx%dx%d", s.h, s.w, s.c); }
 
-std::string layer_text(const Layer& l) {
+// The layer's role and shape, "+res" when it adds a residual and "in place" when the plan
+// runs a depthwise layer in place: the kernel variant the runtime runs (its cost kind).
+std::string layer_text(const Layer& l, bool in_place) {
   std::string name = std::string(layer_role_name(l.role));
   if (l.block >= 0) name = format("b%d.", l.block) + name;
   if (l.kind == LayerKind::Conv || l.kind == LayerKind::Depthwise) {
     name += format(" %dx%d/%d", l.kernel, l.kernel, l.stride);
   }
   if (l.residual >= 0) name += " +res";
+  if (in_place) name += " in place";
   return name;
 }
 
@@ -54,14 +57,14 @@ std::string estimate_table(const Arch& arch, const McuProfile& mcu, const Estima
                   e.patch->split);
   }
   out += "\n\n";
-  out += format("%3s  %-22s %-13s %-13s %13s %13s %11s %11s %9s\n", "#", "layer", "input",
+  out += format("%3s  %-31s %-13s %-13s %13s %13s %11s %11s %9s\n", "#", "layer", "input",
                 "output", "MACs", "executed", "live/layer", "live/tile", "cum ms");
   double cumulative = 0.0;
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     cumulative += est.layer_cycles()[i];
     const bool in_stage = static_cast<int>(i) < net.patch_layers;
-    out += format("%3zu  %-22s %-13s %-13s %13s %13s %11s %11s %9.2f\n", i, layer_text(l).c_str(),
+    out += format("%3zu  %-31s %-13s %-13s %13s %13s %11s %11s %9.2f\n", i, layer_text(l, est.schedule().step_scratch[i] >= 0).c_str(),
                   shape_text(l.in).c_str(), shape_text(l.out).c_str(),
                   with_thousands(layer_macs(l)).c_str(),
                   with_thousands(est.layer_executed_macs()[i]).c_str(),

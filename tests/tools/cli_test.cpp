@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -104,6 +105,16 @@ TEST(Cli, EstimateTableShowsEveryLayer) {
   EXPECT_NE(r.out.find("b5.project"), std::string::npos);
   EXPECT_NE(r.out.find("1,851,496"), std::string::npos);  // total MACs
   EXPECT_NE(r.out.find("latency"), std::string::npos);
+  // The kernel variant of each layer: residual projections and in-place depthwise layers.
+  int in_place = 0;
+  std::istringstream table(r.out);
+  for (std::string line; std::getline(table, line);) {
+    if (line.find(" in place") == std::string::npos) continue;
+    EXPECT_NE(line.find("depthwise"), std::string::npos) << line;
+    ++in_place;
+  }
+  EXPECT_GT(in_place, 0) << r.out;
+  EXPECT_NE(r.out.find("b0.project +res"), std::string::npos);
 }
 
 TEST(Cli, BadArchIsOneLineNamingFileAndField) {
