@@ -41,11 +41,17 @@ std::int64_t weighted_output_channels(const Layer& l) {
 std::int64_t layer_params(const Layer& l) { return layer_weights(l) + weighted_output_channels(l); }
 
 std::int64_t layer_flash_bytes(const Layer& l) {
-  return layer_weights(l) + kFlashBytesPerOutputChannel * weighted_output_channels(l);
+  const std::int64_t requantization = l.kind == LayerKind::GlobalAvgPool
+                                          ? kFlashBytesPoolRequantization
+                                          : kFlashBytesPerOutputChannel * weighted_output_channels(l);
+  return layer_weights(l) + requantization + kFlashBytesPerLayer +
+         (l.residual >= 0 ? kFlashBytesPerResidual : 0);
 }
 
 CostTotals network_costs(const Network& net) {
   CostTotals t;
+  t.model_flash_bytes = kFlashBytesPerModel +
+                        kFlashBytesPerTileRow * net.patch_n * static_cast<std::int64_t>(net.patch_layers);
   for (const Layer& l : net.layers) {
     t.macs += layer_macs(l);
     t.params += layer_params(l);

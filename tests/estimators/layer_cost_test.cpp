@@ -31,9 +31,13 @@ TEST(LayerCost, EachKindByHand) {
   EXPECT_EQ(layer_params(net.layers[6]), 0);
   EXPECT_EQ(layer_macs(net.layers[7]), 8 * 10);  // fc
   EXPECT_EQ(layer_params(net.layers[7]), 8 * 10 + 10);
-  // flash: int8 weights + 12 bytes (bias, multiplier, shift) per output channel
-  EXPECT_EQ(layer_flash_bytes(net.layers[7]), 80 + 12 * 10);
-  EXPECT_EQ(layer_flash_bytes(net.layers[4]), 25 * 12 + 12 * 12);
+  // flash: int8 weights + 12 bytes (bias, multiplier, shift) per output channel + the
+  // 104-byte layer descriptor (+ 20 bytes of residual parameters when it adds a residual)
+  EXPECT_EQ(layer_flash_bytes(net.layers[7]), 80 + 12 * 10 + 104);
+  EXPECT_EQ(layer_flash_bytes(net.layers[4]), 25 * 12 + 12 * 12 + 104);
+  ASSERT_GE(net.layers[2].residual, 0);  // block 0 (4 -> 4, stride 1) adds its input
+  EXPECT_EQ(layer_flash_bytes(net.layers[2]), 16 + 12 * 4 + 104 + 20);
+  EXPECT_EQ(layer_flash_bytes(net.layers[6]), 4 + 4 + 104);  // pool: one multiplier and shift
 }
 
 TEST(LayerCost, NetworkTotalsAndRuntimeCode) {
@@ -45,8 +49,17 @@ TEST(LayerCost, NetworkTotalsAndRuntimeCode) {
   const Estimate e = estimate(testing::small_arch(), mcu);
   EXPECT_EQ(e.macs, macs);
   EXPECT_EQ(e.params, weights + channels);
-  EXPECT_EQ(e.model_flash_bytes, weights + 12 * channels);
-  EXPECT_EQ(e.flash_bytes, weights + 12 * channels + 1000);
+  // + 8 layer descriptors, one residual, the pool's requantization and the model descriptor
+  const int model_flash = weights + 12 * channels + 8 * 104 + 20 + 8 + 28;
+  EXPECT_EQ(e.model_flash_bytes, model_flash);
+  EXPECT_EQ(e.flash_bytes, model_flash + 1000);
+  // Patched: two int16 tile rows per patch-stage layer and tile.
+  Arch patched = testing::small_arch();
+  patched.patch = PatchSpec{2, 1};
+  const Network net = lower(patched);
+  ASSERT_GT(net.patch_layers, 0);
+  const Estimate p = estimate(patched, mcu);
+  EXPECT_EQ(p.model_flash_bytes, model_flash + 4 * 2 * net.patch_layers);
 }
 
 TEST(LayerCost, FitsComparesWithTheMcu) {
