@@ -30,9 +30,9 @@ void check_at_most(std::int64_t value, std::int64_t limit, const std::string& fi
 void check_channels(double channels, const std::string& file, const std::string& field,
                     const std::string& how = "", const std::string& noun = " channels") {
   if (channels > kMaxChannels) {
-    throw InputError(file, field,
-                     how + count_text(channels) + noun + "; the limit is " +
-                         std::to_string(kMaxChannels));
+    throw InputError(
+        file, field,
+        how + count_text(channels) + noun + "; the limit is " + std::to_string(kMaxChannels));
   }
 }
 
@@ -82,8 +82,8 @@ class SizeWalk {
     params_ += params;
     if (macs_ > kMaxMacs) {
       throw InputError(file_, field,
-                       "brings the network to " + count_text(macs_) +
-                           " MACs; the limit is 2^53 (" + count_text(kMaxMacs) + ")");
+                       "brings the network to " + count_text(macs_) + " MACs; the limit is 2^53 (" +
+                           count_text(kMaxMacs) + ")");
     }
     if (params_ > static_cast<double>(kMaxParams)) {
       throw InputError(file_, field,
@@ -149,7 +149,8 @@ void check_arch_size(const Arch& arch, const std::string& file) {
     const BlockSpec& b = arch.blocks[i];
     const std::string at = "blocks[" + std::to_string(i) + "]";
     const std::string which = "block " + std::to_string(i) + " ";
-    const double mid = b.expand == 1.0 ? in_channels : expanded_channels(static_cast<int>(in_channels), b.expand);
+    const double mid =
+        b.expand == 1.0 ? in_channels : expanded_channels(static_cast<int>(in_channels), b.expand);
     if (b.expand != 1.0) walk.layer(1, 1, mid, false, which + "expansion", at + ".expand");
     walk.layer(b.kernel, b.stride, mid, true, which + "depthwise output", at + ".kernel");
     walk.layer(1, 1, b.out, false, which + "projection", at + ".out");
@@ -193,8 +194,8 @@ Arch extreme_arch(const SearchSpace& space, bool largest) {
   for (const StageChoices& stage : space.stages) {
     const int depth = pick(stage.depths, largest);
     for (int slot = 0; slot < depth; ++slot) {
-      arch.blocks.push_back({kernel, expand, stage_channels(space, stage, width),
-                             slot == 0 ? stage.stride : 1});
+      arch.blocks.push_back(
+          {kernel, expand, stage_channels(space, stage, width), slot == 0 ? stage.stride : 1});
     }
   }
   arch.head_out = head_channels(space, width);
@@ -218,11 +219,12 @@ void check_space_size(const SearchSpace& space, const std::string& file) {
   for (std::size_t i = 0; i < space.kernels.size(); ++i) {
     check_at_most(space.kernels[i], kMaxKernel, file, "kernels[" + std::to_string(i) + "]");
   }
-  if (space.first_block) check_at_most(space.first_block->kernel, kMaxKernel, file, "first_block.kernel");
+  if (space.first_block)
+    check_at_most(space.first_block->kernel, kMaxKernel, file, "first_block.kernel");
   if (space.stages.size() > static_cast<std::size_t>(kMaxBlocks)) {
-    throw InputError(file, "stages",
-                     std::to_string(space.stages.size()) + " stages; at most " +
-                         std::to_string(kMaxBlocks));
+    throw InputError(
+        file, "stages",
+        std::to_string(space.stages.size()) + " stages; at most " + std::to_string(kMaxBlocks));
   }
   for (std::size_t s = 0; s < space.stages.size(); ++s) {
     const auto& depths = space.stages[s].depths;

@@ -14,10 +14,10 @@
 
 namespace patchnas {
 
-inline constexpr int kMaxResolution = 1 << 20;         // pixels per side
-inline constexpr int kMaxChannels = 65536;             // per tensor, classes included
-inline constexpr int kMaxKernel = 255;                 // per side
-inline constexpr int kMaxBlocks = 1000;                // per arch
+inline constexpr int kMaxResolution = 1 << 20;                  // pixels per side
+inline constexpr int kMaxChannels = 65536;                      // per tensor, classes included
+inline constexpr int kMaxKernel = 255;                          // per side
+inline constexpr int kMaxBlocks = 1000;                         // per arch
 inline constexpr std::int64_t kMaxTensorElements = 2147483647;  // int32 indexing in the runtime
 inline constexpr std::int64_t kMaxParams = 2147483647;          // weights + biases
 inline constexpr double kMaxMacs = 9007199254740992.0;          // 2^53: exact in a double

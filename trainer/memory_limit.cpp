@@ -19,11 +19,15 @@ constexpr double kFloatsPerParam = 5.0;
 double layer_weights(const Layer& l) {
   const double k2 = static_cast<double>(l.kernel) * l.kernel;
   switch (l.kind) {
-    case LayerKind::Conv: return k2 * l.in.c * l.out.c;
-    case LayerKind::Depthwise: return k2 * l.out.c;
+    case LayerKind::Conv:
+      return k2 * l.in.c * l.out.c;
+    case LayerKind::Depthwise:
+      return k2 * l.out.c;
     case LayerKind::Pointwise:
-    case LayerKind::FullyConnected: return static_cast<double>(l.in.c) * l.out.c;
-    case LayerKind::GlobalAvgPool: return 0.0;
+    case LayerKind::FullyConnected:
+      return static_cast<double>(l.in.c) * l.out.c;
+    case LayerKind::GlobalAvgPool:
+      return 0.0;
   }
   return 0.0;
 }
@@ -36,7 +40,8 @@ struct Sizes {
 Sizes sizes(const Arch& arch) {
   const Network net = lower(arch);
   Sizes s;
-  s.elements_per_sample = static_cast<double>(arch.resolution) * arch.resolution * arch.input_channels;
+  s.elements_per_sample =
+      static_cast<double>(arch.resolution) * arch.resolution * arch.input_channels;
   for (const Layer& l : net.layers) {
     s.elements_per_sample += static_cast<double>(l.out.elements());
     s.params += layer_weights(l) + 6.0 * l.out.c;  // bias, BN gamma/beta/mean/variance, range
@@ -48,8 +53,8 @@ Sizes sizes(const Arch& arch) {
 
 double training_memory_bytes(const Arch& arch, int batch) {
   const Sizes s = sizes(arch);
-  const double floats_per_element = std::max(kTrainingFloatsPerElement * batch,
-                                             kEvalFloatsPerElement * kEvalBatch);
+  const double floats_per_element =
+      std::max(kTrainingFloatsPerElement * batch, kEvalFloatsPerElement * kEvalBatch);
   return 4.0 * (s.elements_per_sample * floats_per_element + s.params * kFloatsPerParam);
 }
 
