@@ -98,6 +98,9 @@ ColumnMap read_header(std::string_view line, const std::string& file, int line_n
   return map;
 }
 
+// No measured layer of an MCU is wider, taller or deeper; keeps shape products far from overflow.
+constexpr int kMaxMeasuredSize = 65536;
+
 int positive_int(std::string_view cell, const std::string& file, int line, Column c) {
   int value = 0;
   const auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
@@ -105,6 +108,11 @@ int positive_int(std::string_view cell, const std::string& file, int line, Colum
     throw InputError(file, cell_field(line, c), "expected an integer, got \"" + std::string(cell) + "\"");
   }
   if (value <= 0) throw InputError(file, cell_field(line, c), "must be > 0, got " + std::to_string(value));
+  if (value > kMaxMeasuredSize) {
+    throw InputError(file, cell_field(line, c),
+                     "must be at most " + std::to_string(kMaxMeasuredSize) + ", got " +
+                         std::to_string(value));
+  }
   return value;
 }
 
@@ -316,7 +324,10 @@ MeasurementSet parse_measurements(std::string_view text, const std::string& file
       set.rows.push_back(read_row(split_cells(content), *header, file, line_number, clock_hz));
     }
   }
-  if (!header) throw InputError(file, "", "no header row (expected op,in_h,...,cycles or ms)");
+  if (!header) {
+    throw InputError(file, "", std::string(text.empty() ? "empty file: " : "") +
+                                   "no header row (expected op,in_h,...,cycles or ms)");
+  }
   if (set.rows.empty()) throw InputError(file, "", "no measurement rows after the header");
   return set;
 }

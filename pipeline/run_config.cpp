@@ -1,8 +1,11 @@
 #include "pipeline/run_config.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "space/json_fields.hpp"
+#include "space/size_limits.hpp"
+#include "trainer/memory_limit.hpp"
 
 namespace patchnas {
 namespace {
@@ -36,7 +39,17 @@ TrainingPlan read_training(FieldReader t) {
   d.limit_train_field = t.field_path("limit_train");
   d.limit_test_field = t.field_path("limit_test");
   if (t.has("data")) d.data = t.string("data");
-  if (t.has("data_dir")) d.data_dir = t.string("data_dir");
+  if (d.data != "fashion-mnist" && d.data != "cifar10") {
+    t.fail("data", "unknown data set \"" + d.data + "\" (fashion-mnist, cifar10)");
+  }
+  if (t.has("data_dir")) {
+    d.data_dir = t.string("data_dir");
+    std::error_code error;
+    if (!std::filesystem::is_directory(d.data_dir, error)) t.fail("data_dir", "not a directory");
+  }
+  if (d.data == "cifar10" && d.data_dir.empty()) {
+    t.fail("data_dir", "cifar10 needs a data directory");
+  }
   if (t.has("validation")) d.validation = int_at_least(t, "validation", 1);
   if (t.has("limit_train")) d.limit_train = int_at_least(t, "limit_train", 0);
   if (t.has("limit_test")) d.limit_test = int_at_least(t, "limit_test", 0);
@@ -62,6 +75,16 @@ TrainingPlan read_training(FieldReader t) {
   return plan;
 }
 
+// A batch size no arch of the space can train with is an error now, not after the search.
+void check_batch_memory(const RunConfig& config, const std::string& file) {
+  const int batch = config.training.options.batch_size;
+  const Arch smallest = smallest_arch(config.experiment.space);
+  if (const auto why = trainer::training_memory_problem(smallest, batch)) {
+    throw InputError(file, "training.batch_size",
+                     "even the smallest arch of the space: " + *why);
+  }
+}
+
 }  // namespace
 
 RunConfig run_config_from_json(const nlohmann::json& json, const std::string& file) {
@@ -71,6 +94,7 @@ RunConfig run_config_from_json(const nlohmann::json& json, const std::string& fi
   static const nlohmann::json kNoTraining = nlohmann::json::object();
   config.training = read_training(
       root.has("training") ? root.object("training") : FieldReader(kNoTraining, file, "training"));
+  check_batch_memory(config, file);
   return config;
 }
 

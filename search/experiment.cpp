@@ -35,10 +35,21 @@ std::vector<std::string> split_path(const std::string& path) {
   }
 }
 
-// "50" -> 50, "true" -> true, "[1, 2]" -> [1, 2], "best" -> "best" (not valid JSON).
-nlohmann::json override_value(const std::string& text) {
+// "50" -> 50, "true" -> true, "[1, 2]" -> [1, 2], "best" -> "best" (not valid JSON). A value
+// that is JSON only but for a number beyond a double (1e999) is an error at `path`.
+nlohmann::json override_value(const std::string& text, const std::string& file,
+                              const std::string& path) {
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return value.is_discarded() ? nlohmann::json(text) : value;
+  if (!value.is_discarded()) return value;
+  try {
+    return parse_json_text(text, file);
+  } catch (const InputError& e) {
+    if (e.reason().rfind("not a finite number", 0) != 0) return nlohmann::json(text);
+    const std::string& inner = e.field();  // "" for a scalar, "[2]" or "a.b" inside a value
+    std::string at = path;
+    if (!inner.empty()) at.append(inner.front() == '[' ? "" : ".").append(inner);
+    throw InputError(file, at, e.reason());
+  }
 }
 
 // ---- typed reading with range checks ---------------------------------------------------
@@ -49,16 +60,22 @@ std::string non_empty_string(FieldReader& reader, std::string_view key) {
   return value;
 }
 
-int int_at_least(FieldReader& reader, std::string_view key, std::int64_t min) {
+int int_at_least(FieldReader& reader, std::string_view key, std::int64_t min,
+                 std::int64_t max = std::numeric_limits<int>::max(), const char* why = "") {
   const std::int64_t value = reader.integer(key);
   if (value < min) {
     reader.fail(key, "must be >= " + std::to_string(min) + ", got " + std::to_string(value));
   }
-  if (value > std::numeric_limits<int>::max()) {
-    reader.fail(key, "too large: " + std::to_string(value));
+  if (value > max) {
+    reader.fail(key, "must be at most " + std::to_string(max) + why + ", got " + std::to_string(value));
   }
   return static_cast<int>(value);
 }
+
+// Sizes the search holds in memory: one generation's candidates, and every scored genome.
+constexpr int kMaxPopulation = 1'000'000;
+constexpr int kMaxGenerations = 10'000'000;
+constexpr double kMaxCandidates = 1e8;
 
 std::string number_text(double value) {
   std::ostringstream out;
@@ -154,8 +171,13 @@ AlgorithmParams read_algorithm(FieldReader& root) {
   if (!root.has("algorithm")) return params;
   FieldReader reader = root.object("algorithm");
   if (reader.has("type")) params.type = read_enum<SearchAlgorithm>(reader, "type", kAlgorithmNames);
-  if (reader.has("population")) params.population = int_at_least(reader, "population", 2);
-  if (reader.has("generations")) params.generations = int_at_least(reader, "generations", 1);
+  if (reader.has("population")) {
+    params.population = int_at_least(reader, "population", 2, kMaxPopulation,
+                                      " (the candidates one generation holds in memory)");
+  }
+  if (reader.has("generations")) {
+    params.generations = int_at_least(reader, "generations", 1, kMaxGenerations);
+  }
   if (reader.has("parent_fraction")) {
     params.parent_fraction = unit_fraction(reader, "parent_fraction", false);
   }
@@ -174,6 +196,13 @@ AlgorithmParams read_algorithm(FieldReader& root) {
 
   // Rules between fields, checked on the final values (defaults included), each reported at
   // the field whose value the rule bounds.
+  const double candidates = static_cast<double>(params.population) * params.generations;
+  if (candidates > kMaxCandidates) {
+    reader.fail("generations", "population x generations = " + number_text(candidates) +
+                                   " candidates to score; the limit is " +
+                                   number_text(kMaxCandidates) +
+                                   " (every scored genome is cached)");
+  }
   if (params.type == SearchAlgorithm::Evolution) {
     const double parents = params.parent_fraction * params.population;
     if (parents < 1.0) {
@@ -219,7 +248,7 @@ void apply_overrides(nlohmann::json& json, const std::vector<std::string>& overr
       if (i + 1 < keys.size() && child.is_null()) child = nlohmann::json::object();
       node = &child;
     }
-    *node = override_value(entry.substr(eq + 1));
+    *node = override_value(entry.substr(eq + 1), file, path);
   }
 }
 

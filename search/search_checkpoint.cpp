@@ -90,50 +90,90 @@ void SearchCheckpointWriter::write(const ExperimentConfig& config, const SearchE
   write_file_atomically(checkpoint_path(dir_), j.dump() + "\n", /*durable=*/false);
 }
 
+namespace {
+
+// The four words of the generator's state: unsigned 64-bit integers.
+Rng::State read_rng_state(FieldReader& root) {
+  const nlohmann::json& words = root.array("rng");
+  if (words.size() != 4) root.fail("rng", "expected 4 words, got " + std::to_string(words.size()));
+  Rng::State state{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (!words[i].is_number_unsigned()) {
+      throw InputError(root.file(), element_path("rng", i),
+                       "expected an unsigned integer, got " + json_type_name(words[i]));
+    }
+    state[i] = words[i].get<std::uint64_t>();
+  }
+  return state;
+}
+
+std::vector<Genome> read_population(FieldReader& root, const SearchSpace& space) {
+  const nlohmann::json& list = root.array("population");
+  std::vector<Genome> population;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_string()) {
+      throw InputError(root.file(), element_path("population", i),
+                       "expected a genome string, got " + json_type_name(list[i]));
+    }
+    population.push_back(genome_from_string(space, list[i].get<std::string>(), root.file()));
+  }
+  return population;
+}
+
+std::vector<GenerationLog> read_log(const std::vector<std::string>& lines, const std::string& file) {
+  std::vector<GenerationLog> log;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    try {
+      log.push_back(generation_log_from_json(parse_json_text(lines[i], file)));
+    } catch (const nlohmann::json::exception& e) {
+      throw InputError(file, "line " + std::to_string(i + 1), std::string("malformed: ") + e.what());
+    }
+  }
+  return log;
+}
+
+}  // namespace
+
 bool resume_search(const std::string& dir, const ExperimentConfig& config, SearchEngine& engine,
                    SearchCheckpointWriter& writer) {
   const std::string path = checkpoint_path(dir);
   if (!std::filesystem::exists(path)) return false;
   const nlohmann::json j = read_json_file(path);
-  try {
-    if (j.at("format") != kCheckpointFormat) {
-      throw InputError(path, "format", "not a search checkpoint");
-    }
-    if (j.at("experiment") != config.source) {
-      throw InputError(path, "experiment",
-                       "the checkpoint belongs to a different experiment (config or --set "
-                       "overrides changed); use another --out or remove it");
-    }
-    const auto generation = j.at("generation").get<int>();
-    const std::vector<std::string> scored_lines =
-        first_lines(scored_path(dir), j.at("scored").get<std::size_t>());
-    std::vector<Genome> scored;
-    scored.reserve(scored_lines.size());
-    for (const auto& line : scored_lines) {
-      scored.push_back(genome_from_string(config.space, line, scored_path(dir)));
-    }
-    const std::vector<std::string> log_lines =
-        first_lines(log_path(dir), static_cast<std::size_t>(generation));
-    std::vector<Genome> population;
-    for (const auto& g : j.at("population")) {
-      population.push_back(genome_from_string(config.space, g.get<std::string>(), path));
-    }
-    std::vector<GenerationLog> log;
-    for (const auto& line : log_lines) {
-      log.push_back(generation_log_from_json(parse_json_text(line, log_path(dir))));
-    }
-    const auto& r = j.at("rng");
-    const Rng::State state{r.at(0).get<std::uint64_t>(), r.at(1).get<std::uint64_t>(),
-                           r.at(2).get<std::uint64_t>(), r.at(3).get<std::uint64_t>()};
-    engine.restore(generation, Rng::from_state(state), std::move(population), std::move(log),
-                   scored);
-    // Drop lines a killed run appended after this checkpoint.
-    write_file_atomically(scored_path(dir), joined(scored_lines), /*durable=*/false);
-    write_file_atomically(log_path(dir), joined(log_lines), /*durable=*/false);
-    writer.set_written(scored_lines.size(), log_lines.size());
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path, "", std::string("malformed search checkpoint: ") + e.what());
+  FieldReader root(j, path);
+  root.expect_format(kCheckpointFormat);
+  root.object("experiment");
+  if (j.at("experiment") != config.source) {
+    throw InputError(path, "experiment",
+                     "the checkpoint belongs to a different experiment (config or --set "
+                     "overrides changed); use another --out or remove it");
   }
+  const std::int64_t generation = root.integer("generation");
+  if (generation < 0 || generation > config.algorithm.generations) {
+    root.fail("generation", "must be in [0, " + std::to_string(config.algorithm.generations) +
+                                "], got " + std::to_string(generation));
+  }
+  const std::int64_t scored_count = root.integer("scored");
+  if (scored_count < 0) root.fail("scored", "must be >= 0, got " + std::to_string(scored_count));
+  std::vector<Genome> population = read_population(root, config.space);
+  const Rng::State state = read_rng_state(root);
+  root.finish();
+
+  const std::vector<std::string> scored_lines =
+      first_lines(scored_path(dir), static_cast<std::size_t>(scored_count));
+  std::vector<Genome> scored;
+  scored.reserve(scored_lines.size());
+  for (const auto& line : scored_lines) {
+    scored.push_back(genome_from_string(config.space, line, scored_path(dir)));
+  }
+  const std::vector<std::string> log_lines =
+      first_lines(log_path(dir), static_cast<std::size_t>(generation));
+  std::vector<GenerationLog> log = read_log(log_lines, log_path(dir));
+  engine.restore(static_cast<int>(generation), Rng::from_state(state), std::move(population),
+                 std::move(log), scored);
+  // Drop lines a killed run appended after this checkpoint.
+  write_file_atomically(scored_path(dir), joined(scored_lines), /*durable=*/false);
+  write_file_atomically(log_path(dir), joined(log_lines), /*durable=*/false);
+  writer.set_written(scored_lines.size(), log_lines.size());
   return true;
 }
 

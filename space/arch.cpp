@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "space/input_error.hpp"
+#include "space/size_limits.hpp"
 
 namespace patchnas {
 
@@ -71,6 +72,7 @@ void validate_arch(const Arch& arch, const std::string& file) {
   }
   if (arch.head_out) check_positive(*arch.head_out, file, "head.out");
   check_positive(arch.classes, file, "classes");
+  check_arch_size(arch, file);  // before any shape arithmetic below
   if (arch.patch) {
     const auto& p = *arch.patch;
     const int blocks = static_cast<int>(arch.blocks.size());

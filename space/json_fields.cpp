@@ -1,31 +1,9 @@
 #include "space/json_fields.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cmath>
 
 namespace patchnas {
-
-nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 2, column 5: ..."
-    std::string detail = e.what();
-    const auto at = detail.find("parse error");
-    if (at != std::string::npos) detail = detail.substr(at);
-    throw InputError(file, "", "malformed JSON: " + detail);
-  }
-}
-
-nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", "cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw InputError(path, "", "cannot read file");
-  return parse_json_text(text.str(), path);
-}
 
 std::string element_path(const std::string& array_path, std::size_t index) {
   return array_path + "[" + std::to_string(index) + "]";
@@ -52,7 +30,9 @@ std::int64_t json_integer(const nlohmann::json& value, const std::string& file,
 
 double json_number(const nlohmann::json& value, const std::string& file, const std::string& path) {
   if (!value.is_number()) throw InputError(file, path, "expected a number, got " + json_type_name(value));
-  return value.get<double>();
+  const auto number = value.get<double>();
+  if (!std::isfinite(number)) throw InputError(file, path, "not a finite number");
+  return number;
 }
 
 FieldReader::FieldReader(const nlohmann::json& value, std::string file, std::string path)

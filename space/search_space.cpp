@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "space/input_error.hpp"
+#include "space/size_limits.hpp"
 
 namespace patchnas {
 
@@ -153,6 +154,7 @@ void validate_space(const SearchSpace& space, const std::string& file) {
   if (space.head_out) check(at_least(*space.head_out, 1), file, "head.out");
   check(at_least(space.classes, 1), file, "classes");
 
+  check_space_size(space, file);  // before block and channel counts are computed in integers
   check_choices(space.patch.n, file, "patch.n", [](int n) { return at_least(n, 1); });
   if (std::find(space.patch.n.begin(), space.patch.n.end(), 1) == space.patch.n.end()) {
     throw InputError(file, "patch.n",

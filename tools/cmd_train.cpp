@@ -2,6 +2,7 @@
 // checkpoint, the metrics and a summary with float and int8 test accuracy.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "space/atomic_file.hpp"
 #include "space/input_error.hpp"
 #include "tools/commands.hpp"
+#include "trainer/memory_limit.hpp"
 #include "trainer/train.hpp"
 #include "trainer/fashion_mnist.hpp"
 #include "trainer/train_data.hpp"
@@ -67,6 +69,15 @@ std::string metrics_text(const std::vector<EpochReport>& history, bool csv) {
   return text;
 }
 
+// Before the data is loaded: the arch too large to train at any batch size, or the batch.
+void check_memory(const TrainArgs& a, const Arch& arch) {
+  const int batch = std::max(a.options.batch_size, 2);
+  const auto why = training_memory_problem(arch, batch);
+  if (!why) return;
+  if (training_memory_problem(arch, 2)) throw InputError(a.arch_file, "input.resolution", *why);
+  throw InputError("", "--batch", *why);
+}
+
 void check_args(const TrainArgs& a, const Arch& arch, const TrainData& data) {
   const auto& o = a.options;
   if (o.epochs < 1) throw InputError("", "--epochs", "must be at least 1");
@@ -96,6 +107,7 @@ void run_train(const TrainArgs& args) {
         oneapi::tbb::global_control::max_allowed_parallelism, args.threads);
   }
   const Arch arch = read_arch_file(args.arch_file);
+  check_memory(args, arch);
   const TrainData data = load_data(args);
   check_args(args, arch, data);
   const std::string checkpoint = args.out_dir + "/checkpoint.bin";

@@ -11,13 +11,13 @@
 #include "trainer/checkpoint_model.hpp"
 #include "trainer/init.hpp"
 #include "trainer/int8_inference.hpp"
+#include "trainer/memory_limit.hpp"
 #include "trainer/ops/loss.hpp"
 #include "trainer/quantize_model.hpp"
 
 namespace patchnas::trainer {
 namespace {
 
-constexpr int kEvalBatch = 256;
 constexpr int kStepReportEvery = 20;
 
 BatcherOptions eval_batches(const TrainData& data, int resolution) {
@@ -101,8 +101,18 @@ EpochReport epoch_report_from_json(const nlohmann::json& e) {
   return r;
 }
 
+namespace {
+
+// `arch`, once training it with batches of `batch` is known to fit the memory limit.
+const Arch& within_memory_limit(const Arch& arch, int batch) {
+  if (auto why = training_memory_problem(arch, batch)) throw InputError(arch.name, "", *why);
+  return arch;
+}
+
+}  // namespace
+
 Trainer::Trainer(const Arch& arch, TrainOptions options, const TrainData& data)
-    : arch_(arch),
+    : arch_(within_memory_limit(arch, options.batch_size)),
       net_(lower(arch)),
       options_(options),
       data_(data),

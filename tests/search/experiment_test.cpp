@@ -330,7 +330,7 @@ TEST(ExperimentErrors, BudgetsMustBePositive) {
 TEST(ExperimentErrors, AlgorithmRanges) {
   expect_rejected(R"({"algorithm": {"population": 1}})", "algorithm.population", ">= 2");
   expect_rejected(R"({"algorithm": {"population": 3000000000}})", "algorithm.population",
-                  "too large");
+                  "must be at most 1000000");
   expect_rejected(R"({"algorithm": {"generations": 0}})", "algorithm.generations", ">= 1");
   expect_rejected(R"({"algorithm": {"parent_fraction": 0}})", "algorithm.parent_fraction",
                   "(0, 1]");

@@ -14,6 +14,7 @@
 
 #include "estimators/calibrate.hpp"
 #include "support/chromium.hpp"
+#include "support/run_cli.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -23,28 +24,9 @@ namespace {
 
 using namespace patchnas;
 
-struct Outcome {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
+using Outcome = patchnas::testing::CliOutcome;
 
-Outcome run(const std::string& args) {
-  const auto dir = std::filesystem::temp_directory_path();
-  const std::string err_file = (dir / ("patchnas_cli_err_" + std::to_string(::getpid()))).string();
-  const std::string command = std::string(PATCHNAS_BINARY) + " " + args + " 2>" + err_file;
-  Outcome r;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(err), {});
-  std::filesystem::remove(err_file);
-  return r;
-}
+Outcome run(const std::string& args) { return patchnas::testing::run_cli(args); }
 
 std::string arch(const std::string& name) {
   return std::string(PATCHNAS_SOURCE_DIR) + "/configs/archs/" + name + ".json";
@@ -498,13 +480,17 @@ TEST(Cli, RunQuickFromConfigToVerifiedFirmware) {
   EXPECT_EQ(lines(r.err), 1) << r.err;
   EXPECT_NE(r.err.find("training.lr"), std::string::npos) << r.err;
 
+  // A data directory without the data set passes the config check and fails its stage.
   const auto failing = temp_path("patchnas_cli_run_fail");
+  const auto no_data = temp_path("patchnas_cli_run_no_data");
   std::filesystem::remove_all(failing);
+  std::filesystem::create_directories(no_data);
   r = run("run --config " + experiment("fmnist-f412") + " --quick --out " + failing.string() +
-          " --set training.data=cifar10");
+          " --set training.data_dir=" + no_data.string());
+  std::filesystem::remove_all(no_data);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("stage survivors: "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("training.data_dir"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("train-images-idx3-ubyte.gz"), std::string::npos) << r.err;
   EXPECT_TRUE(std::filesystem::exists(failing / "search" / "done.json"));
   EXPECT_FALSE(std::filesystem::exists(failing / "survivors" / "done.json"));
   std::filesystem::remove_all(failing);
