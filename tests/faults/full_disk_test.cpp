@@ -54,7 +54,7 @@ void fill_fail_resume(Command c, const DiskLimit& limit, const std::string& fail
   const Reference& ref = reference(c);
   const fs::path dir = scratch_dir("disk-" + command_name(c));
   SmallDisk disk(dir);
-  std::printf("%s: full disk by %s\n", command_name(c).c_str(), disk.method().c_str());
+  std::printf("%s: full disk: %s\n", command_name(c).c_str(), disk.method().c_str());
   const std::string out = (dir / "out").string();
   const fs::path log = dir.string() + ".log";
 

@@ -36,8 +36,8 @@ SmallDisk::~SmallDisk() {
 }
 
 std::string SmallDisk::method() const {
-  return mounted_ ? "a real tmpfs mounted at " + dir_.string()
-                  : "a simulated full disk (LD_PRELOAD enospc_shim: write() fails with ENOSPC)";
+  return mounted_ ? "a tmpfs of limited size mounted at " + dir_.string()
+                  : "simulated: the LD_PRELOAD enospc_shim makes write() fail with ENOSPC";
 }
 
 std::vector<std::string> SmallDisk::fill(const DiskLimit& limit) {
