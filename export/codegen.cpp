@@ -5,8 +5,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <unistd.h>
-
 #include "estimators/estimate.hpp"
 #include "export/runtime_model.hpp"
 #include "space/atomic_file.hpp"
@@ -235,7 +233,7 @@ void write_model_files(const ExportInputs& in, const std::string& dir) {
 
 void write_export(const ExportInputs& in, const std::string& out_dir, ExportTarget target) {
   const fs::path out(out_dir);
-  const fs::path staging = out.string() + ".tmp." + std::to_string(::getpid());
+  const fs::path staging = temporary_path(out.string());
   fs::remove_all(staging);
   fs::create_directories(staging);
   write_model_files(in, staging.string());
@@ -257,9 +255,7 @@ void write_export(const ExportInputs& in, const std::string& out_dir, ExportTarg
     text.replace(at, line.size(), target == ExportTarget::CortexM7 ? "CPU ?= m7" : "CPU ?= m4");
     write_file_atomically(makefile.string(), text, /*durable=*/false);
   }
-  fs::remove_all(out);
-  if (out.has_parent_path()) fs::create_directories(out.parent_path());
-  fs::rename(staging, out);
+  replace_directory(staging.string(), out.string());
 }
 
 }  // namespace patchnas

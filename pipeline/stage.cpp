@@ -20,6 +20,7 @@ StageRunner::StageRunner(std::string out, bool resume) : out_(std::move(out)) {
                                "another --out");
   }
   fs::create_directories(out_);
+  remove_stale_temporaries(out_);  // what a killed run was writing when it stopped
 }
 
 std::string StageRunner::dir(const std::string& stage) const { return out_ + "/" + stage; }

@@ -2,6 +2,7 @@
 // is done: <out>/<stage>/done.json, written atomically as the stage's last act and holding the
 // stage's summary. A resumed run skips done stages and returns their recorded summaries; a
 // stage that fails leaves the earlier stages' folders intact, and its error names the stage.
+// Starting, it removes the temporaries ("*.tmp.<pid>") a killed run left in the run directory.
 //   StageRunner stages("runs/x", /*resume=*/true);
 //   const nlohmann::json s = stages.run("search", [&](const std::string& dir) { ...; return summary; });
 #pragma once

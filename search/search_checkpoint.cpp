@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "space/atomic_file.hpp"
+#include "space/file_io.hpp"
 #include "space/input_error.hpp"
 #include "space/json_fields.hpp"
 
@@ -29,13 +30,17 @@ std::vector<std::string> first_lines(const std::string& path, std::size_t count)
   return lines;
 }
 
-// Appends lines [from, to) made by `line` to `path` (truncating it first when from is 0).
+// Appends lines [from, to) made by `line` to `path` in one write (replacing the file when from
+// is 0).
 template <typename Line>
 void append_lines(const std::string& path, std::size_t from, std::size_t to, Line&& line) {
-  std::ofstream out(path, from == 0 ? std::ios::trunc : std::ios::app);
-  for (std::size_t i = from; i < to; ++i) out << line(i) << '\n';
-  out.flush();
-  if (!out) throw std::runtime_error(path + ": cannot write");
+  std::string text;
+  for (std::size_t i = from; i < to; ++i) text.append(line(i)).append("\n");
+  if (from == 0) {
+    write_file_atomically(path, text, /*durable=*/false);
+  } else {
+    append_to_file(path, text);
+  }
 }
 
 std::string joined(const std::vector<std::string>& lines) {

@@ -8,8 +8,9 @@
 //                    after overrides>, "generation", "rng": [4 x uint64], "population":
 //                    [genome strings], "scored": <how many lines of scored.txt are valid>},
 //                    replaced atomically.
-// A kill between the writes leaves extra lines in the two logs; resuming keeps the first
-// "scored" and "generation" lines and trims the rest. Resuming re-scores the listed genomes
+// A kill between the writes leaves extra lines in the two logs (the last one possibly cut
+// short); resuming keeps the first "scored" and "generation" lines and trims the rest. A failed
+// write (a full disk) throws naming the file, and a failed append takes its part back. Resuming re-scores the listed genomes
 // (deterministic) to rebuild the cache, the archive and the best.
 //   SearchCheckpointWriter writer(out_dir);
 //   writer.write(config, engine);                       // after each generation

@@ -51,17 +51,20 @@ void write_search_results(const std::string& dir, const ExperimentConfig& config
   for (const Candidate& c : engine.pareto().entries()) pareto["points"].push_back(candidate_json(config, c));
   write_file_atomically(dir + "/pareto.json", pareto.dump(2) + "\n");
 
+  // survivors/ appears whole: written in a staging directory that then takes its place.
   const std::string survivors = dir + "/survivors";
-  std::filesystem::remove_all(survivors);
-  std::filesystem::create_directories(survivors);
+  const std::string staging = temporary_path(survivors);
+  std::filesystem::remove_all(staging);
+  std::filesystem::create_directories(staging);
   int rank = 0;
   for (const Candidate& c : engine.survivors(config.survivors)) {
     const Arch arch = candidate_arch(config, c);
     char name[32];
     std::snprintf(name, sizeof name, "%02d-", ++rank);
-    write_file_atomically(survivors + "/" + name + genome_to_string(c.genome) + ".json",
+    write_file_atomically(staging + "/" + name + genome_to_string(c.genome) + ".json",
                           arch_to_json_text(arch));
   }
+  replace_directory(staging, survivors);
 }
 
 }  // namespace patchnas

@@ -3,6 +3,7 @@
 //   pareto.json    {"experiment", "points": [{"genome", "macs", "peak_sram_bytes",
 //                  "flash_bytes", "latency_ms", "objective", "arch": <arch>}]} (by genome)
 //   survivors/     the top K distinct feasible archs, 01-<name>.json, 02-... best first
+//                  (staged, then put in place whole)
 // (search.jsonl and the checkpoint are written as the search runs: search_checkpoint.hpp). When nothing
 // feasible was found the search fails with one message giving the smallest SRAM, flash and
 // latency seen, and no result files are written.

@@ -18,6 +18,7 @@ Candidate run_search_in(const ExperimentConfig& config, const std::string& dir, 
                               "another --out");
   }
   std::filesystem::create_directories(dir);
+  remove_stale_temporaries(dir);
   write_file_atomically(dir + "/experiment.json", config.source.dump(2) + "\n");
 
   SearchEngine engine(config);

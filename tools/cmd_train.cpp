@@ -116,6 +116,7 @@ void run_train(const TrainArgs& args) {
                                        "it, or use another --out");
   }
   std::filesystem::create_directories(args.out_dir);
+  remove_stale_temporaries(args.out_dir);  // what a killed run was writing when it stopped
   const bool csv = args.metrics == "csv";
   const std::string metrics_file = args.out_dir + (csv ? "/metrics.csv" : "/metrics.jsonl");
 
