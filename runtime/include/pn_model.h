@@ -68,6 +68,40 @@ typedef struct {
 pn_status pn_model_run_observed(const pn_model* model, const int8_t* image, uint8_t* arena,
                                 size_t arena_bytes, int8_t* logits, const pn_observer* observer);
 
+/* Which arena canary a kernel call damaged (runtime/src/pn_canary.h has the design). The
+ * executor passes one to the check of every call; builds without PN_CANARY never fill it. */
+typedef enum {
+  PN_CANARY_INPUT = 0,
+  PN_CANARY_RESIDUAL,
+  PN_CANARY_OUTPUT,
+  PN_CANARY_SCRATCH,
+  PN_CANARY_ARENA /* none of the call's buffers: elsewhere in the arena */
+} pn_canary_buffer;
+
+typedef enum {
+  PN_CANARY_BEFORE = 0, /* the guard bytes just below the buffer */
+  PN_CANARY_AFTER,      /* the guard bytes just above it */
+  PN_CANARY_INSIDE      /* the buffer itself, outside what the call may write */
+} pn_canary_side;
+
+typedef struct {
+  int32_t layer;                /* the kernel call: layer index, */
+  int32_t tile_row, tile_col;   /* and its tile (-1, -1 outside the patch stage) */
+  pn_canary_buffer buffer;
+  pn_canary_side side;
+  int32_t arena_offset;         /* the first damaged guard byte; -1 when found by a digest */
+} pn_canary_failure;
+
+#if defined(PN_CANARY)
+/* pn_model_run_observed with the arena canaries checked after every kernel call; on the first
+ * damage it returns PN_ERR_CANARY and describes it in `failure` (may be NULL). The arena after
+ * every call holds exactly the bytes of a build without PN_CANARY. PN_CANARY builds check the
+ * canaries in pn_model_run and pn_model_run_observed too. */
+pn_status pn_model_run_checked(const pn_model* model, const int8_t* image, uint8_t* arena,
+                               size_t arena_bytes, int8_t* logits, const pn_observer* observer,
+                               pn_canary_failure* failure);
+#endif
+
 #ifdef __cplusplus
 }
 #endif

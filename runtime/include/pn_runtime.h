@@ -43,7 +43,8 @@ typedef enum {
   PN_ERR_ARGUMENT,        /* a NULL pointer, an invalid parameter value, overlapping buffers */
   PN_ERR_SHAPE,           /* sizes disagree: views, region, receptive field, output size */
   PN_ERR_SCRATCH,         /* scratch missing or smaller than *_scratch_bytes() */
-  PN_ERR_NOT_IMPLEMENTED  /* a valid configuration this runtime does not support */
+  PN_ERR_NOT_IMPLEMENTED, /* a valid configuration this runtime does not support */
+  PN_ERR_CANARY           /* PN_CANARY builds only: a kernel wrote outside its region */
 } pn_status;
 
 /* Rows/columns of the OUTPUT map to compute, in full-map coordinates. h or w == 0: nothing. */
