@@ -15,6 +15,12 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
     const auto at = detail.find("parse error");
     if (at != std::string::npos) detail = detail.substr(at);
     throw InputError(file, "", "malformed JSON: " + detail);
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double (1e999) is out_of_range 406, not a parse_error.
+    std::string detail = e.what();
+    const auto at = detail.find("number overflow");
+    if (at != std::string::npos) detail = detail.substr(at);
+    throw InputError(file, "", "malformed JSON: " + detail);
   }
 }
 
