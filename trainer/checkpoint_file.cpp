@@ -1,6 +1,7 @@
 #include "trainer/checkpoint_file.hpp"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -79,7 +80,18 @@ CheckpointFile read_checkpoint_file(const std::string& path) {
         throw InputError(path, name, "truncated checkpoint: array extends past the end of the file");
       }
       std::vector<float> values(count);
-      std::memcpy(values.data(), bytes.data() + data_start + offset, count * sizeof(float));
+      // An empty vector's data() may be null, which memcpy must not be given even for 0 bytes.
+      if (count != 0) {
+        std::memcpy(values.data(), bytes.data() + data_start + offset, count * sizeof(float));
+      }
+      // Parameters, optimizer state and ranges are all finite; NaN or infinity is corruption
+      // (and quantizing it would be undefined).
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (!std::isfinite(values[i])) {
+          throw InputError(path, name + "[" + std::to_string(i) + "]",
+                           "not a finite number (" + std::to_string(values[i]) + ")");
+        }
+      }
       checkpoint.arrays.emplace(name, std::move(values));
     }
   } catch (const nlohmann::json::exception& e) {
