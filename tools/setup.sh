@@ -17,6 +17,7 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi  # building the exported Cortex-M firmware
   qemu-system-arm      # running that firmware (mps2-an386 Cortex-M4, mps2-an500 Cortex-M7)
   chromium             # the report test renders the HTML report in headless Chromium
+  clang-14 libclang-rt-14-dev  # libFuzzer + sanitizers of tools/fuzz.sh
 )
 
 missing=()

@@ -128,7 +128,10 @@ CheckpointFile read_checkpoint_file(const std::string& path) {
       throw InputError(path, element_path("arrays", i) + ".name", "duplicate array " + name);
     }
     std::vector<float> values(count);
-    std::memcpy(values.data(), bytes.data() + data_start + offset, count * sizeof(float));
+    // An empty vector's data() may be null, which memcpy must not be given even for 0 bytes.
+    if (count != 0) {
+      std::memcpy(values.data(), bytes.data() + data_start + offset, count * sizeof(float));
+    }
     check_finite(values, path, name);
     checkpoint.arrays.emplace(name, std::move(values));
   }

@@ -26,6 +26,20 @@ void visit_parameter_arrays(ModelParams& params,
 std::vector<float> flatten_ranges(const TensorRanges& ranges);
 TensorRanges unflatten_ranges(const std::vector<float>& flat);
 
+struct CheckpointFile;
+
+// Fills every array of `params` (already shaped, e.g. by init_params) from the checkpoint
+// `file`: InputError naming the file and the array when one is missing, has another size,
+// or is a batch-norm variance below 0.
+void read_parameter_arrays(ModelParams& params, const CheckpointFile& checkpoint,
+                           const std::string& file);
+
+// The ranges of `tensors` tensors stored as array `name` of checkpoint `file`, each a finite
+// pair with min <= max (what quantization requires); InputError naming the file and the
+// array (or the bad element) otherwise.
+TensorRanges read_ranges(const CheckpointFile& checkpoint, const std::string& name,
+                         std::size_t tensors, const std::string& file);
+
 struct TrainedModel {
   Arch arch;
   ModelParams params;
@@ -33,7 +47,8 @@ struct TrainedModel {
 };
 
 // Reads a checkpoint written at the end of `patchnas train` (it must hold int8.ranges);
-// InputError naming the file and the missing or malformed part otherwise.
+// InputError naming the file and the missing or malformed part otherwise, including
+// parameters whose batch-norm folding is not finite (they cannot be quantized).
 TrainedModel read_trained_model(const std::string& path);
 
 }  // namespace patchnas::trainer

@@ -313,10 +313,7 @@ CheckpointFile Trainer::read_checkpoint_of_this_arch(const std::string& path) co
 }
 
 void Trainer::read_parameters(const CheckpointFile& f, const std::string& path) {
-  ModelParams& params = model_.params();
-  visit_parameter_arrays(params, [&](const std::string& name, std::vector<float>& v) {
-    v = f.array(name, path, static_cast<long long>(v.size()));
-  });
+  read_parameter_arrays(model_.params(), f, path);
 }
 
 void Trainer::start_from_weights(const std::string& path) {
@@ -330,6 +327,7 @@ void Trainer::resume_from(const std::string& path) {
   const CheckpointFile f = read_checkpoint_of_this_arch(path);
   FieldReader meta(f.meta, path, "meta");
   meta.string("format");
+  meta.object("options");  // present and an object, or an InputError naming it
   if (!(train_options_from_json(f.meta.at("options"), path) == options_)) {
     throw InputError(path, "meta.options",
                      "the checkpoint was trained with other options: " + f.meta.at("options").dump());
@@ -337,7 +335,6 @@ void Trainer::resume_from(const std::string& path) {
   const auto epochs_done = meta.integer("epochs_done");
   const auto step = meta.integer("step");
   meta.allow("arch");
-  meta.allow("options");
   meta.allow("history");
   if (meta.has("float_results")) {
     auto results = meta.object("float_results");
@@ -353,8 +350,7 @@ void Trainer::resume_from(const std::string& path) {
   read_parameters(f, path);
   if (epochs_done > options_.epochs) {
     const std::size_t tensors = net_.layers.size() + 1;
-    model_.enable_quantization(
-        unflatten_ranges(f.array("qat.ranges", path, static_cast<long long>(2 * tensors))));
+    model_.enable_quantization(read_ranges(f, "qat.ranges", tensors, path));
   }
   auto slots = model_.param_slots();
   auto& buffers = sgd_.momentum_buffers();

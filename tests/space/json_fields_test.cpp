@@ -59,6 +59,12 @@ TEST(FieldReader, MalformedJsonAndMissingFile) {
   EXPECT_EQ(m.file(), "/nonexistent/x.json");
 }
 
+// Found by fuzz/fuzz_space: a number beyond a double escaped as nlohmann's out_of_range.
+TEST(FieldReader, NumberTooLargeForADoubleIsAnInputError) {
+  const auto e = capture([] { parse_json_text(R"({"widths": [88828E888888]})", "big.json"); });
+  EXPECT_EQ(e.file(), "big.json");
+}
+
 TEST(FieldReader, RootMustBeAnObject) {
   const auto j = parse_json_text("[1, 2]", "t.json");
   EXPECT_NE(std::string(capture([&] { FieldReader r(j, "t.json"); }).what()).find("expected an object"),

@@ -15,7 +15,9 @@
 #include "space/input_error.hpp"
 #include "space/lower.hpp"
 #include "space/random.hpp"
+#include "support/input_error_of.hpp"
 #include "trainer/checkpoint_file.hpp"
+#include "trainer/checkpoint_model.hpp"
 #include "trainer/init.hpp"
 #include "trainer/int8_inference.hpp"
 #include "trainer/quantize_model.hpp"
@@ -384,6 +386,82 @@ TEST(TrainCheckpoint, RejectsOtherOptionsTruncationAndGarbage) {
   std::ofstream(cut) << "not a checkpoint at all";
   EXPECT_THROW(read_checkpoint_file(cut), InputError);
   std::filesystem::remove(cut);
+  std::filesystem::remove(path);
+}
+
+// Found by fuzz/fuzz_checkpoint: an empty array was copied from a null pointer (undefined
+// behaviour that the sanitizer build reports).
+TEST(TrainCheckpoint, EmptyArraysRoundTrip) {
+  const std::string path = temp_file("patchnas_ckpt_empty");
+  CheckpointFile f;
+  f.arrays["empty"] = {};
+  f.arrays["one"] = {1.5f};
+  write_checkpoint_file(path, f);
+  const CheckpointFile g = read_checkpoint_file(path);
+  EXPECT_TRUE(g.array("empty", path, 0).empty());
+  EXPECT_EQ(g.array("one", path, 1)[0], 1.5f);
+  std::filesystem::remove(path);
+}
+
+// The checkpoint of one epoch of the tiny arch, with int8 ranges as a finished run has them,
+// edited by `edit` and written to a new file; returns its path.
+template <typename Edit>
+std::string edited_checkpoint(const SmallRun& run, const std::string& name, Edit edit) {
+  const std::string path = temp_file(name);
+  Trainer t(tiny_arch(), run.options, run.data);
+  t.train_until(1, path);
+  CheckpointFile f = read_checkpoint_file(path);
+  const std::size_t tensors = lower(tiny_arch()).layers.size() + 1;
+  f.arrays["int8.ranges"] = flatten_ranges(TensorRanges(tensors, TensorRange{-1.0f, 1.0f}));
+  edit(f);
+  write_checkpoint_file(path, f);
+  return path;
+}
+
+// Found by fuzz/fuzz_checkpoint: each of these edits made export or resume throw something
+// other than an InputError (or quantize NaN, which is undefined behaviour).
+TEST(TrainCheckpoint, CorruptValuesAreInputErrorsNamingTheArray) {
+  SmallRun run;
+  run.options.epochs = 1;
+  const auto error_of = [&](const char* name, auto edit) {
+    const std::string path = edited_checkpoint(run, name, edit);
+    const auto e = testing::input_error_of([&] { read_trained_model(path); });
+    std::filesystem::remove(path);
+    if (!e) ADD_FAILURE() << name << ": accepted";
+    return e ? e->field() : std::string("(none)");
+  };
+  const std::string valid = edited_checkpoint(run, "patchnas_ckpt_valid", [](CheckpointFile&) {});
+  EXPECT_NO_THROW(read_trained_model(valid));
+  std::filesystem::remove(valid);
+  EXPECT_EQ(error_of("patchnas_ckpt_nan", [](CheckpointFile& f) {
+              f.arrays["layers.0.weight"][2] = std::nanf("");
+            }),
+            "layers.0.weight[2]");
+  EXPECT_EQ(error_of("patchnas_ckpt_range", [](CheckpointFile& f) {
+              f.arrays["int8.ranges"][2] = 3.0f;  // tensor 1: min 3 > max 1
+            }),
+            "int8.ranges[1]");
+  EXPECT_EQ(error_of("patchnas_ckpt_variance", [](CheckpointFile& f) {
+              f.arrays["layers.0.bn.running_var"][1] = -0.5f;
+            }),
+            "layers.0.bn.running_var[1]");
+  EXPECT_EQ(error_of("patchnas_ckpt_fold", [](CheckpointFile& f) {
+              f.arrays["layers.0.weight"][0] = 3e38f;
+              f.arrays["layers.0.bn.gamma"][0] = 3e38f;
+            }),
+            "layers.0");
+}
+
+TEST(TrainCheckpoint, ResumeWithoutOptionsIsAnInputError) {
+  SmallRun run;
+  run.options.epochs = 1;
+  const std::string path = edited_checkpoint(run, "patchnas_ckpt_no_options",
+                                             [](CheckpointFile& f) { f.meta.erase("options"); });
+  Trainer t(tiny_arch(), run.options, run.data);
+  const auto e = testing::input_error_of([&] { t.resume_from(path); });
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->file(), path);
+  EXPECT_EQ(e->field(), "meta.options");
   std::filesystem::remove(path);
 }
 
