@@ -22,6 +22,7 @@
 #include "export/command.hpp"
 #include "export/qemu_profile.hpp"
 #include "export/runtime_model.hpp"
+#include "runtime/small_model.hpp"
 #include "support/random_model.hpp"
 #include "space/lower.hpp"
 #include "space/random.hpp"
@@ -37,27 +38,12 @@ using namespace trainer;
 
 constexpr int kTestImages = 3;
 
-// 24x24x1 input, stem to 12x12, a residual block, a strided expanding block, a residual k5
-// block, a head; n = 2 patches over the stem and the first two blocks.
-Arch tiny_patched_arch() {
-  Arch a;
-  a.name = "firmware-test";
-  a.resolution = 24;
-  a.input_channels = 1;
-  a.stem = {8, 3, 2};
-  a.blocks = {{3, 1.0, 8, 1}, {3, 3.0, 16, 2}, {5, 2.0, 16, 1}};
-  a.head_out = 32;
-  a.classes = 10;
-  a.patch = PatchSpec{2, 2};
-  return a;
-}
-
 using testing::random_images;
 using testing::random_quantized;
 
 ExportInputs tiny_export_inputs() {
   ExportInputs in;
-  in.arch = tiny_patched_arch();
+  in.arch = testing::small_arch(/*patched=*/true);
   in.quantized = random_quantized(in.arch, 21);
   Rng rng(5);
   const Int8Tensor q =
