@@ -312,21 +312,16 @@ CheckpointFile Trainer::read_checkpoint_of_this_arch(const std::string& path) co
   return f;
 }
 
-void Trainer::read_parameters(const CheckpointFile& f, const std::string& path) {
-  read_parameter_arrays(model_.params(), f, path);
-}
-
 void Trainer::start_from_weights(const std::string& path) {
   if (epochs_done_ != 0) {
     throw std::logic_error("start_from_weights: the run has already trained");
   }
-  read_parameters(read_checkpoint_of_this_arch(path), path);
+  read_parameter_arrays(model_.params(), read_checkpoint_of_this_arch(path), path);
 }
 
 void Trainer::resume_from(const std::string& path) {
   const CheckpointFile f = read_checkpoint_of_this_arch(path);
   FieldReader meta(f.meta, path, "meta");
-  meta.string("format");
   meta.object("options");  // present and an object, or an InputError naming it
   if (!(train_options_from_json(f.meta.at("options"), path) == options_)) {
     throw InputError(path, "meta.options",
@@ -334,6 +329,7 @@ void Trainer::resume_from(const std::string& path) {
   }
   const auto epochs_done = meta.integer("epochs_done");
   const auto step = meta.integer("step");
+  meta.allow("format");  // checked by read_checkpoint_of_this_arch, like arch
   meta.allow("arch");
   meta.allow("history");
   if (meta.has("float_results")) {
@@ -347,7 +343,7 @@ void Trainer::resume_from(const std::string& path) {
   meta.finish();
   if (epochs_done < 0 || epochs_done > total_epochs()) meta.fail("epochs_done", "out of range");
 
-  read_parameters(f, path);
+  read_parameter_arrays(model_.params(), f, path);
   if (epochs_done > options_.epochs) {
     const std::size_t tensors = net_.layers.size() + 1;
     model_.enable_quantization(read_ranges(f, "qat.ranges", tensors, path));

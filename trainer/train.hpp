@@ -121,7 +121,6 @@ class Trainer {
   void save_checkpoint(const std::string& path) const;
   // A training checkpoint's contents, checked to be of this trainer's arch.
   CheckpointFile read_checkpoint_of_this_arch(const std::string& path) const;
-  void read_parameters(const CheckpointFile& f, const std::string& path);
   void read_history(const nlohmann::json& history);
   // Float and post-training int8 test accuracy of the float model (before any QAT).
   void measure_float_results();
