@@ -220,9 +220,13 @@ void Trainer::measure_float_results() {
   float_results_measured_ = true;
 }
 
+TensorRanges Trainer::float_model_ranges() const {
+  return ptq_ranges_.empty() ? calibrate() : ptq_ranges_;
+}
+
 void Trainer::start_quantization_aware() {
   if (!float_results_measured_) measure_float_results();
-  model_.enable_quantization(calibrate());
+  model_.enable_quantization(float_model_ranges());
   sgd_ = Sgd(SgdOptions{options_.momentum, options_.weight_decay, options_.nesterov});
   step_ = 0;
 }
@@ -267,7 +271,7 @@ TrainResult Trainer::run(const std::string& checkpoint_path) {
     int8_ranges_ = model_.quantization_ranges();
     result.int8_test_accuracy = int8_test_accuracy(int8_ranges_);
   } else {
-    int8_ranges_ = ptq_ranges_.empty() ? calibrate() : ptq_ranges_;
+    int8_ranges_ = float_model_ranges();
     result.int8_test_accuracy = float_results_.ptq_int8_test_accuracy;
   }
   // The final checkpoint also holds the ranges of the int8 model the accuracy is for.

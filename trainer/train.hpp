@@ -126,6 +126,9 @@ class Trainer {
   void measure_float_results();
   // Int8 test accuracy of the model quantized with `ranges`.
   double int8_test_accuracy(const TensorRanges& ranges) const;
+  // The float model's calibration: the one measure_float_results made in this process, else a
+  // new one (the float weights do not change after it, so both are the same).
+  TensorRanges float_model_ranges() const;
   void start_quantization_aware();
 
   Arch arch_;
