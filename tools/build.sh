@@ -2,8 +2,8 @@
 # Configures and builds patchnas with CMake and Ninja; reruns are incremental.
 #   tools/build.sh        Release (or $PATCHNAS_BUILD_TYPE) into ./build
 #   tools/build.sh asan   the sanitizer tree into ./build-asan (CMakePresets.json, preset asan:
-#                         AddressSanitizer + UndefinedBehaviorSanitizer on every target and the
-#                         C runtime's arena canaries); test it with
+#                         clang-14, AddressSanitizer + UndefinedBehaviorSanitizer on every target
+#                         and the C runtime's arena canaries); test it with
 #                         ctest --test-dir build-asan --output-on-failure -j2
 set -euo pipefail
 cd "$(dirname "$0")/.."
