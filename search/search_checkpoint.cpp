@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "space/atomic_file.hpp"
 #include "space/file_io.hpp"
@@ -143,7 +144,8 @@ bool resume_search(const std::string& dir, const ExperimentConfig& config, Searc
                    SearchCheckpointWriter& writer) {
   const std::string path = checkpoint_path(dir);
   if (!std::filesystem::exists(path)) return false;
-  const nlohmann::json j = read_json_file(path);
+  // The engine's own output, which grows with the generations: no size limit.
+  const nlohmann::json j = read_json_file(path, std::numeric_limits<std::size_t>::max());
   FieldReader root(j, path);
   root.expect_format(kCheckpointFormat);
   root.object("experiment");

@@ -6,6 +6,7 @@
 //   root.finish();   // throws InputError naming any unknown key
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,9 +19,13 @@
 
 namespace patchnas {
 
+// The largest config file read_json_file accepts by default: archs, spaces, MCU profiles and
+// experiments are kilobytes, and an endless source such as /dev/zero must not fill memory.
+inline constexpr std::size_t kMaxJsonFileBytes = std::size_t{64} << 20;
+
 // Reads and parses a JSON file; throws InputError(file, "", ...) when it cannot be
-// opened or is not valid JSON (the message gives line and column).
-nlohmann::json read_json_file(const std::string& path);
+// opened, is larger than max_bytes or is not valid JSON (the message gives line and column).
+nlohmann::json read_json_file(const std::string& path, std::size_t max_bytes = kMaxJsonFileBytes);
 
 // Parses JSON text that came from `file` (used for stdin and tests).
 nlohmann::json parse_json_text(const std::string& text, const std::string& file);

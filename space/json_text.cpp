@@ -3,7 +3,6 @@
 // way JSON text can spell infinity) is reported at its field; syntax errors give line and
 // column, and an empty file says so.
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "space/json_fields.hpp"
@@ -116,13 +115,22 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
   throw InputError(file, "", "malformed JSON: " + detail);
 }
 
-nlohmann::json read_json_file(const std::string& path) {
+nlohmann::json read_json_file(const std::string& path, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "", "cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Read in chunks up to the limit, so that an endless source is refused, not read for ever.
+  std::string text;
+  std::vector<char> chunk(1 << 20);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    text.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes) {
+      throw InputError(path, "", "larger than " + std::to_string(max_bytes >> 20) +
+                                     " MiB: not a patchnas JSON file");
+    }
+  }
   if (in.bad()) throw InputError(path, "", "cannot read file");
-  return parse_json_text(text.str(), path);
+  return parse_json_text(text, path);
 }
 
 }  // namespace patchnas

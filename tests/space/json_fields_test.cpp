@@ -1,6 +1,10 @@
 // FieldReader: types, paths and unknown keys, each error naming file and field.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <string>
+
 #include "space/json_fields.hpp"
 #include "support/input_error_of.hpp"
 
@@ -57,6 +61,35 @@ TEST(FieldReader, MalformedJsonAndMissingFile) {
   EXPECT_NE(std::string(e.what()).find("line 1"), std::string::npos);
   const auto m = capture([] { read_json_file("/nonexistent/x.json"); });
   EXPECT_EQ(m.file(), "/nonexistent/x.json");
+}
+
+// An endless file (a config path pointing at /dev/zero) is refused at the size limit, and a
+// file at the limit is still read.
+TEST(FieldReader, EndlessFileIsRefusedAtTheSizeLimit) {
+  const auto e = capture([] { read_json_file("/dev/zero"); });
+  EXPECT_EQ(e.file(), "/dev/zero");
+  EXPECT_NE(std::string(e.what()).find("larger than 64 MiB"), std::string::npos) << e.what();
+  const auto small = capture([] { read_json_file("/dev/zero", 3u << 20); });
+  EXPECT_NE(std::string(small.what()).find("larger than 3 MiB"), std::string::npos) << small.what();
+}
+
+TEST(FieldReader, FileOfExactlyTheLimitIsRead) {
+  const std::string path = ::testing::TempDir() + "/limit.json";
+  const std::size_t limit = 1u << 20;
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "[1";
+    out << std::string(limit - 3, ' ');
+    out << "]";
+  }
+  EXPECT_EQ(read_json_file(path, limit), nlohmann::json::array({1}));
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out << " ";
+  }
+  EXPECT_NE(std::string(capture([&] { read_json_file(path, limit); }).what()).find("larger than 1 MiB"),
+            std::string::npos);
+  std::remove(path.c_str());
 }
 
 // Found by fuzz/fuzz_space: a number beyond a double escaped as nlohmann's out_of_range.
