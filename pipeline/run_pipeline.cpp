@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <memory>
 
+#include "cluster/cluster.hpp"
 #include "estimators/estimate.hpp"
 #include "export/codegen.hpp"
 #include "pipeline/report_html.hpp"
+#include "pipeline/run_ranks.hpp"
 #include "pipeline/run_report.hpp"
 #include "pipeline/stage.hpp"
 #include "pipeline/survivors.hpp"
@@ -59,8 +61,13 @@ void check_data_fits(const RunConfig& c, const trainer::TrainData& data, const A
 
 nlohmann::json run_pipeline(const RunConfig& config, const std::string& out,
                             const PipelineOptions& options) {
+  if (!cluster::is_coordinator()) {
+    take_part_in_run(config, out);
+    return nullptr;
+  }
   StageRunner stages(out, options.resume);
   write_file_atomically(out + "/run.json", config.experiment.source.dump(2) + "\n");
+  announce_shared_stages(stages);
   const auto log = options.log;
   const ExperimentConfig& experiment = config.experiment;
 
@@ -93,7 +100,7 @@ nlohmann::json run_pipeline(const RunConfig& config, const std::string& out,
     const std::vector<Arch> archs = read_survivors(stages.dir("search"));
     check_data_fits(config, load_data(), archs.front());
     log("stage survivors: successive halving over " + std::to_string(archs.size()) + " archs");
-    const HalvingResult r = successive_halving(archs, config.training, load_data(), dir, log);
+    const HalvingResult r = halving_over_ranks(archs, config.training, load_data(), dir, log);
     write_file_atomically(dir + "/winner.json", arch_to_json(r.winner).dump(2) + "\n");
     return halving_result_to_json(r);
   });

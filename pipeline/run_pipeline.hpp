@@ -8,6 +8,8 @@
 //   report.html the report (run_report.hpp, report_html.hpp)
 // run.json holds the experiment as run; summary.json the figures. Each stage records when it
 // is done (stage.hpp), so --resume continues after the last finished one.
+// Under mpirun/srun every rank calls it: the search and the survivors' training are spread
+// over the ranks (run_ranks.hpp), the rest runs on rank 0.
 //   run_pipeline(read_run_config(path, {}), "runs/x", {.resume = false});
 #pragma once
 
@@ -27,7 +29,7 @@ struct PipelineOptions {
   std::function<void(int, int)> on_generation = [](int, int) {};
 };
 
-// Returns the run's summary (also written to <out>/summary.json). Throws StageError naming
+// Returns the run's summary (also written to <out>/summary.json); null on ranks other than 0. Throws StageError naming
 // the stage that failed; InputError for bad configuration before anything runs.
 nlohmann::json run_pipeline(const RunConfig& config, const std::string& out,
                             const PipelineOptions& options);

@@ -23,7 +23,9 @@ StageRunner::StageRunner(std::string out, bool resume) : out_(std::move(out)) {
   remove_stale_temporaries(out_);  // what a killed run was writing when it stopped
 }
 
-std::string StageRunner::dir(const std::string& stage) const { return out_ + "/" + stage; }
+std::string stage_dir(const std::string& out, const std::string& stage) { return out + "/" + stage; }
+
+std::string StageRunner::dir(const std::string& stage) const { return stage_dir(out_, stage); }
 
 bool StageRunner::done(const std::string& stage) const {
   return fs::exists(dir(stage) + "/done.json");

@@ -24,6 +24,9 @@ class StageError : public std::runtime_error {
   std::string stage_;
 };
 
+// <out>/<stage>.
+std::string stage_dir(const std::string& out, const std::string& stage);
+
 class StageRunner {
  public:
   // Throws InputError(out) when `out` holds a run and `resume` is false.

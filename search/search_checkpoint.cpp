@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include "space/atomic_file.hpp"
 #include "space/file_io.hpp"
@@ -140,10 +141,11 @@ std::vector<GenerationLog> read_log(const std::vector<std::string>& lines, const
 
 }  // namespace
 
-bool resume_search(const std::string& dir, const ExperimentConfig& config, SearchEngine& engine,
-                   SearchCheckpointWriter& writer) {
+std::optional<SearchResumePoint> read_search_checkpoint(const std::string& dir,
+                                                       const ExperimentConfig& config,
+                                                       SearchCheckpointWriter& writer) {
   const std::string path = checkpoint_path(dir);
-  if (!std::filesystem::exists(path)) return false;
+  if (!std::filesystem::exists(path)) return std::nullopt;
   // The engine's own output, which grows with the generations: no size limit.
   const nlohmann::json j = read_json_file(path, std::numeric_limits<std::size_t>::max());
   FieldReader root(j, path);
@@ -161,27 +163,69 @@ bool resume_search(const std::string& dir, const ExperimentConfig& config, Searc
   }
   const std::int64_t scored_count = root.integer("scored");
   if (scored_count < 0) root.fail("scored", "must be >= 0, got " + std::to_string(scored_count));
-  std::vector<Genome> population = read_population(root, config.space);
-  const Rng::State state = read_rng_state(root);
+  SearchResumePoint point;
+  point.generation = static_cast<int>(generation);
+  point.population = read_population(root, config.space);
+  point.rng = read_rng_state(root);
   root.finish();
 
   const std::vector<std::string> scored_lines =
       first_lines(scored_path(dir), static_cast<std::size_t>(scored_count));
-  std::vector<Genome> scored;
-  scored.reserve(scored_lines.size());
+  point.scored.reserve(scored_lines.size());
   for (const auto& line : scored_lines) {
-    scored.push_back(genome_from_string(config.space, line, scored_path(dir)));
+    point.scored.push_back(genome_from_string(config.space, line, scored_path(dir)));
   }
   const std::vector<std::string> log_lines =
       first_lines(log_path(dir), static_cast<std::size_t>(generation));
-  std::vector<GenerationLog> log = read_log(log_lines, log_path(dir));
-  engine.restore(static_cast<int>(generation), Rng::from_state(state), std::move(population),
-                 std::move(log), scored);
+  point.log = read_log(log_lines, log_path(dir));
   // Drop lines a killed run appended after this checkpoint.
   write_file_atomically(scored_path(dir), joined(scored_lines), /*durable=*/false);
   write_file_atomically(log_path(dir), joined(log_lines), /*durable=*/false);
   writer.set_written(scored_lines.size(), log_lines.size());
-  return true;
+  return point;
+}
+
+void restore_search(SearchEngine& engine, SearchResumePoint point) {
+  engine.restore(point.generation, Rng::from_state(point.rng), std::move(point.population),
+                 std::move(point.log), point.scored);
+}
+
+bool resume_search(const std::string& dir, const ExperimentConfig& config, SearchEngine& engine,
+                   SearchCheckpointWriter& writer) {
+  std::optional<SearchResumePoint> point = read_search_checkpoint(dir, config, writer);
+  if (point) restore_search(engine, std::move(*point));
+  return point.has_value();
+}
+
+std::string resume_point_to_text(const SearchResumePoint& point) {
+  nlohmann::json j;
+  j["generation"] = point.generation;
+  j["rng"] = point.rng;
+  const auto genomes = [](const std::vector<Genome>& list) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Genome& g : list) out.push_back(genome_to_string(g));
+    return out;
+  };
+  j["population"] = genomes(point.population);
+  j["scored"] = genomes(point.scored);
+  j["log"] = nlohmann::json::array();
+  for (const GenerationLog& e : point.log) j["log"].push_back(generation_log_to_json(e));
+  return j.dump();
+}
+
+SearchResumePoint resume_point_from_text(const std::string& text, const ExperimentConfig& config) {
+  const nlohmann::json j = nlohmann::json::parse(text);
+  SearchResumePoint point;
+  point.generation = j.at("generation").get<int>();
+  point.rng = j.at("rng").get<Rng::State>();
+  for (const auto& g : j.at("population")) {
+    point.population.push_back(genome_from_string(config.space, g.get<std::string>(), "checkpoint"));
+  }
+  for (const auto& g : j.at("scored")) {
+    point.scored.push_back(genome_from_string(config.space, g.get<std::string>(), "checkpoint"));
+  }
+  for (const auto& e : j.at("log")) point.log.push_back(generation_log_from_json(e));
+  return point;
 }
 
 }  // namespace patchnas

@@ -15,9 +15,13 @@
 //   SearchCheckpointWriter writer(out_dir);
 //   writer.write(config, engine);                       // after each generation
 //   bool resumed = resume_search(out_dir, config, engine, writer);
+// In a job of several ranks rank 0 reads the checkpoint (read_search_checkpoint), sends the
+// resume point to the others as text (resume_point_to_text) and every rank restores from it
+// (restore_search, collective: it re-scores over the ranks).
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -43,6 +47,26 @@ class SearchCheckpointWriter {
   std::size_t written_ = 0;
   std::size_t logged_ = 0;
 };
+
+// What a search resumes from: the checkpoint's generation, generator, population and log, and
+// every genome scored so far in scoring order.
+struct SearchResumePoint {
+  int generation = 0;
+  Rng::State rng{};
+  std::vector<Genome> population;
+  std::vector<GenerationLog> log;
+  std::vector<Genome> scored;
+};
+
+// The checkpoint in `dir`, if there is one (InputError naming it when it is from another
+// experiment or malformed); trims the log lines a killed run appended after it, and tells
+// `writer` what is written.
+std::optional<SearchResumePoint> read_search_checkpoint(const std::string& dir,
+                                                       const ExperimentConfig& config,
+                                                       SearchCheckpointWriter& writer);
+void restore_search(SearchEngine& engine, SearchResumePoint point);
+std::string resume_point_to_text(const SearchResumePoint& point);
+SearchResumePoint resume_point_from_text(const std::string& text, const ExperimentConfig& config);
 
 // Restores `engine` from the checkpoint in `dir` when there is one (returns false when not).
 // The checkpoint must come from the same experiment (InputError naming it otherwise).

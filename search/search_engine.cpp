@@ -4,8 +4,7 @@
 #include <chrono>
 #include <cmath>
 
-#include <oneapi/tbb/enumerable_thread_specific.h>
-#include <oneapi/tbb/parallel_for.h>
+#include "search/spread_scoring.hpp"
 
 namespace patchnas {
 namespace {
@@ -37,12 +36,7 @@ void SearchEngine::score(const std::vector<Genome>& genomes) {
   for (const Genome& g : genomes) {
     if (!cache_.contains(g) && seen.emplace(g, 0).second) fresh.push_back(g);
   }
-  std::vector<Candidate> scored(fresh.size());
-  oneapi::tbb::enumerable_thread_specific<std::unique_ptr<CandidateEvaluator>> evaluators(
-      [&] { return std::make_unique<CandidateEvaluator>(config_); });
-  oneapi::tbb::parallel_for(std::size_t{0}, fresh.size(), [&](std::size_t i) {
-    scored[i] = evaluators.local()->evaluate(fresh[i]);
-  });
+  const std::vector<Candidate> scored = score_across_ranks(config_, fresh);
   for (std::size_t i = 0; i < fresh.size(); ++i) {
     const Candidate& c = scored[i];
     smallest_.peak_sram_bytes = std::min(smallest_.peak_sram_bytes, c.peak_sram_bytes);

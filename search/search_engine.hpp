@@ -12,7 +12,10 @@
 // exceed the budgets), so selection repairs them and infeasible budgets never hang anything.
 // Scoring runs on oneTBB over the distinct genomes not seen before (a cache keeps every
 // scored genome); all random draws happen on the calling thread, so the result is the same
-// whatever the number of threads.
+// whatever the number of threads. In a job of several ranks every rank runs the same engine
+// with the same seed (replicated state) and the scoring is spread over the ranks
+// (spread_scoring.hpp): step() and restore() are collective then, and every rank ends every
+// generation with the same population, cache and archive.
 //   SearchEngine engine(config);
 //   while (!engine.done()) engine.step();
 //   const Candidate* best = engine.best();

@@ -1,7 +1,10 @@
 // One whole search in an output directory: writes the experiment, resumes from the directory's
 // checkpoint when asked, steps the engine to the end with a checkpoint after every generation,
 // and writes the results (search_outputs.hpp). `patchnas search` and the `patchnas run`
-// pipeline both run their searches through it.
+// pipeline both run their searches through it. In a job of several ranks every rank calls it
+// (the engine's state is replicated, its scoring spread over the ranks); only rank 0 touches
+// the directory (it reads the checkpoint and sends it to the others) and calls the callbacks,
+// so a search resumes on any number of ranks.
 //   const Candidate best = run_search_in(config, "runs/x/search", /*resume=*/false,
 //                                        [](const SearchEngine& e, double seconds) {});
 #pragma once

@@ -8,6 +8,7 @@
 
 #include <oneapi/tbb/global_control.h>
 
+#include "cluster/cluster.hpp"
 #include "pipeline/run_pipeline.hpp"
 #include "tools/commands.hpp"
 
@@ -49,8 +50,12 @@ void run_run(const RunArgs& args) {
     if (done == total) std::fprintf(stderr, "\n");
     std::fflush(stderr);
   };
-  std::printf("running %s%s into %s\n", config.experiment.name.c_str(),
-              args.quick ? " (quick)" : "", args.out_dir.c_str());
+  if (!cluster::is_coordinator()) {
+    run_pipeline(config, args.out_dir, options);  // this rank's part, silently
+    return;
+  }
+  std::printf("running %s%s into %s%s\n", config.experiment.name.c_str(),
+              args.quick ? " (quick)" : "", args.out_dir.c_str(), ranks_note().c_str());
   const nlohmann::json s = run_pipeline(config, args.out_dir, options);
   const nlohmann::json& v = s["verify"];
   std::printf("done in %.0f s: %s, int8 test accuracy %.2f%% (float %.2f%%), arena %lld B%s; "
@@ -71,7 +76,9 @@ void add_run_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "run",
       "The whole job: search, successive halving of the survivors, final and quantization-aware "
-      "training, export, verification (host and QEMU)");
+      "training, export, verification (host and QEMU). Under mpirun -np N (or srun) the search "
+      "and the survivors' training are spread over the N ranks, with the same results; --out "
+      "must then be on a file system every rank sees");
   cmd->add_option("--config", args->config_file,
                   "Experiment JSON (patchnas.experiment/1, with an optional \"training\" object)")
       ->required();
@@ -82,7 +89,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--quick", args->quick,
                 "Smoke test: the same pipeline with a tiny search, 2 survivors, 1-epoch trainings "
                 "on 3,000 samples");
-  cmd->add_option("--threads", args->threads, "Worker threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads per process (0: all cores)")->capture_default_str();
   cmd->add_option("--set", args->overrides,
                   "Override a config value, e.g. --set training.final_epochs=5 (repeatable)");
   cmd->callback([args] { run_run(*args); });

@@ -8,6 +8,7 @@
 
 #include <oneapi/tbb/global_control.h>
 
+#include "cluster/cluster.hpp"
 #include "search/search_run.hpp"
 #include "tools/commands.hpp"
 
@@ -54,9 +55,13 @@ void run_search(const SearchArgs& args) {
   }
   const ExperimentConfig config = read_experiment_file(args.config_file, args.overrides);
   const std::string& dir = args.out_dir;
-  std::printf("searching %s: %d x %d candidates on %s\n", config.name.c_str(),
-              config.algorithm.population, config.algorithm.generations, config.mcu.name.c_str());
-  std::fflush(stdout);
+  const bool speaks = cluster::is_coordinator();
+  if (speaks) {
+    std::printf("searching %s: %d x %d candidates on %s%s\n", config.name.c_str(),
+                config.algorithm.population, config.algorithm.generations,
+                config.mcu.name.c_str(), ranks_note().c_str());
+    std::fflush(stdout);
+  }
   const bool live = ::isatty(::fileno(stderr)) != 0;
   const Candidate best = run_search_in(
       config, dir, args.resume,
@@ -65,6 +70,7 @@ void run_search(const SearchArgs& args) {
         std::printf("resumed %s after generation %d\n", config.name.c_str(), generations);
         std::fflush(stdout);
       });
+  if (!speaks) return;
   std::printf("best: %lld MACs, peak SRAM %lld B, flash %lld B, %.2f ms  ->  %s/best.json\n",
               static_cast<long long>(best.macs), static_cast<long long>(best.peak_sram_bytes),
               static_cast<long long>(best.flash_bytes), best.latency_ms, dir.c_str());
@@ -75,14 +81,17 @@ void run_search(const SearchArgs& args) {
 void add_search_command(CLI::App& app) {
   auto args = std::make_shared<SearchArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "search", "Evolutionary search of an experiment (space, MCU, budgets, objective)");
+      "search",
+      "Evolutionary search of an experiment (space, MCU, budgets, objective). Under mpirun -np N "
+      "(or srun) the scoring of each generation is spread over the N ranks, with the same "
+      "results; rank 0 writes --out");
   cmd->add_option("--config", args->config_file, "Experiment JSON (format patchnas.experiment/1)")
       ->required();
   cmd->add_option("--out", args->out_dir,
                   "Output directory: best.json, pareto.json, survivors/, search.jsonl, checkpoint")
       ->required();
   cmd->add_flag("--resume", args->resume, "Continue the search checkpointed in --out");
-  cmd->add_option("--threads", args->threads, "Worker threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Worker threads per process (0: all cores)")->capture_default_str();
   cmd->add_option("--set", args->overrides,
                   "Override a config value, e.g. --set algorithm.population=50 (repeatable)");
   cmd->callback([args] { run_search(*args); });

@@ -3,6 +3,8 @@
 // into one line on stderr and a non-zero exit.
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace patchnas::cli {
@@ -14,5 +16,8 @@ void add_train_command(CLI::App& app);
 void add_search_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+
+// " on N MPI ranks" in a job of several ranks, else "".
+std::string ranks_note();
 
 }  // namespace patchnas::cli

@@ -18,6 +18,7 @@ packages=(
   qemu-system-arm      # running that firmware (mps2-an386 Cortex-M4, mps2-an500 Cortex-M7)
   chromium             # the report test renders the HTML report in headless Chromium
   clang-14 libclang-rt-14-dev  # libFuzzer + sanitizers of tools/fuzz.sh
+  libopenmpi-dev openmpi-bin  # MPI: run and search spread over the ranks of mpirun/srun
 )
 
 missing=()

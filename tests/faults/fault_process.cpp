@@ -18,7 +18,9 @@ namespace {
 // A guard against a hanging child: no fault-suite command may take longer.
 constexpr double kLimitSeconds = 600;
 
-// The processes of session `sid` (from /proc/<pid>/stat: "pid (comm) state ppid pgrp session").
+}  // namespace
+
+// From /proc/<pid>/stat: "pid (comm) state ppid pgrp session".
 std::vector<pid_t> session_members(pid_t sid) {
   std::vector<pid_t> members;
   DIR* proc = ::opendir("/proc");
@@ -40,6 +42,8 @@ std::vector<pid_t> session_members(pid_t sid) {
   ::closedir(proc);
   return members;
 }
+
+namespace {
 
 void kill_session(pid_t sid) {
   for (int round = 0; round < 500; ++round) {
@@ -79,7 +83,8 @@ Outcome run_patchnas(const std::vector<std::string>& args, const std::string& lo
 
 Outcome run_program(const std::vector<std::string>& argv, const std::string& log_file,
                     std::optional<double> kill_after_seconds,
-                    const std::vector<std::string>& environment) {
+                    const std::vector<std::string>& environment,
+                    const WhileRunning& while_running) {
   const auto start = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
@@ -98,6 +103,7 @@ Outcome run_program(const std::vector<std::string>& argv, const std::string& log
       if (!kill_after_seconds) throw std::runtime_error("patchnas ran over the time limit");
       break;
     }
+    if (while_running) while_running(pid);
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   // Helpers of a command that ended (or was killed) must not outlive it.

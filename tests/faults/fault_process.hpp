@@ -7,7 +7,10 @@
 //   if (o.killed) ...
 #pragma once
 
+#include <functional>
 #include <optional>
+
+#include <sys/types.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,11 +23,18 @@ struct Outcome {
   double seconds = 0;   // wall time until it ended or was killed
 };
 
+// Called every few milliseconds while the child runs, with its session id (= its pid).
+using WhileRunning = std::function<void(pid_t session)>;
+
 // Runs `argv` (argv[0] is the program's path); stdout and stderr are appended to `log_file`;
 // `environment` entries ("NAME=value") are added to the child's environment.
 Outcome run_program(const std::vector<std::string>& argv, const std::string& log_file,
                     std::optional<double> kill_after_seconds = std::nullopt,
-                    const std::vector<std::string>& environment = {});
+                    const std::vector<std::string>& environment = {},
+                    const WhileRunning& while_running = {});
+
+// The live processes of session `sid`.
+std::vector<pid_t> session_members(pid_t sid);
 
 // run_program of the patchnas executable with `args`.
 Outcome run_patchnas(const std::vector<std::string>& args, const std::string& log_file,
