@@ -2,6 +2,8 @@
 // It carries the file and the field path so the CLI can print one line that names both:
 //   throw InputError("archs/a.json", "blocks[3].kernel", "must be odd, got 4");
 //   // what(): "archs/a.json: blocks[3].kernel: must be odd, got 4"
+// Control characters in any part (a quoted value with a newline) are escaped in what(),
+// so the message is always one line.
 #pragma once
 
 #include <stdexcept>

@@ -54,6 +54,19 @@ TEST(FieldReader, MissingAndUnknownKeys) {
   EXPECT_EQ(std::string(e.what()), "t.json: typo: unknown field");
 }
 
+TEST(FieldReader, QuotedValuesWithControlCharactersStayOnOneLine) {
+  // A format string and an unknown key holding a newline, a tab and an escape byte: the
+  // message quotes them escaped, so the CLI still prints one line.
+  const auto j = parse_json_text(R"({"format": "patchnas.\nx", "a\tb\u001b": 1})", "t.json");
+  FieldReader root(j, "t.json");
+  const auto format = capture([&] { root.expect_format("patchnas.arch/1"); });
+  EXPECT_EQ(std::string(format.what()),
+            R"(t.json: format: expected "patchnas.arch/1", got "patchnas.\nx")");
+  const auto key = capture([&] { root.finish(); });
+  EXPECT_EQ(key.field(), "a\tb\x1b");
+  EXPECT_EQ(std::string(key.what()), R"(t.json: a\tb\x1b: unknown field)");
+}
+
 TEST(FieldReader, MalformedJsonAndMissingFile) {
   const auto e = capture([] { parse_json_text("{\"a\": 1,,}", "bad.json"); });
   EXPECT_EQ(e.file(), "bad.json");
