@@ -6,6 +6,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include "trainer/parallel.hpp"
 #include "trainer/reference_loops.hpp"
 
 namespace patchnas::trainer {
@@ -26,8 +27,8 @@ float finish(float v, const float* residual, std::size_t index, bool relu6) {
 void conv_like_layer(const Layer& l, const FoldedLayer& p, const float* in, const float* residual,
                      float* out) {
   for_each_output(
-      l, [&](int o) { return p.bias[o]; },
-      [&](float& acc, std::size_t w, std::size_t x) { acc += p.weight[w] * in[x]; },
+      l, p.weight.data(), in, [&](int o) { return p.bias[o]; },
+      [](float& acc, float w, float x) { acc = madd(w, x, acc); },
       [&](std::size_t index, int, float acc) { out[index] = finish(acc, residual, index, l.relu6); });
 }
 

@@ -6,7 +6,9 @@
 //     y = min(max(y, 0), 6) when layer.relu6 (after the add);
 //   GlobalAvgPool: y[c] = mean over H x W of x[., ., c];
 //   FullyConnected: y = W x + bias.
-// Straight loops in a fixed order (float accumulation), one image at a time; images run in
+// Each output sums its products in a fixed order (reference_loops.hpp) with madd (one
+// rounding per product where the CPU has FMA), so the result does not depend on how the
+// compiler vectorizes the loops. One image at a time; images run in
 // parallel (oneTBB), each image's result is independent of the thread count. Only tensors
 // still needed are kept. While running it can record, per tensor id (0 = image, i + 1 = layer
 // i's output, as in network.hpp), the min and max value seen: merge those over the

@@ -39,10 +39,11 @@ std::int8_t output_stage(const QuantizedLayer& q, int o, std::int32_t acc,
 // Conv, depthwise, pointwise and FC layers: int32 accumulation of w * (x - input zero point).
 void conv_like_layer(const Layer& l, const QuantizedLayer& q, const std::int8_t* in,
                      const std::int8_t* residual, std::int8_t* out) {
+  const std::int32_t zero_point = q.input_zero_point;
   for_each_output(
-      l, [&](int o) { return std::int32_t{q.bias[o]}; },
-      [&](std::int32_t& acc, std::size_t w, std::size_t x) {
-        acc += std::int32_t{q.weight[w]} * (std::int32_t{in[x]} - q.input_zero_point);
+      l, q.weight.data(), in, [&](int o) { return std::int32_t{q.bias[o]}; },
+      [zero_point](std::int32_t& acc, std::int8_t w, std::int8_t x) {
+        acc += std::int32_t{w} * (std::int32_t{x} - zero_point);
       },
       [&](std::size_t index, int o, std::int32_t acc) {
         out[index] = output_stage(q, o, acc, residual, index);
