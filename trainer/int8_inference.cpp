@@ -36,17 +36,40 @@ std::int8_t output_stage(const QuantizedLayer& q, int o, std::int32_t acc,
   return clamp_to(std::int64_t{v} + q.output_zero_point, q.act_min, q.act_max);
 }
 
+// Throws std::invalid_argument unless no accumulator of the layer can leave int32:
+// |bias[o]| + taps * max|w| * max|x - zero point| <= INT32_MAX, with the input zero point an
+// int8 value (so |x - zero point| <= 255). quantize_model's bias clamp guarantees it.
+void check_accumulator_bound(const Layer& l, const QuantizedLayer& q) {
+  if (q.input_zero_point < kActivationMin || q.input_zero_point > kActivationMax) {
+    throw std::invalid_argument("input zero point " + std::to_string(q.input_zero_point) +
+                                " is not an int8 value");
+  }
+  std::int64_t max_weight = 0;
+  for (const std::int8_t w : q.weight) max_weight = std::max<std::int64_t>(max_weight, w < 0 ? -w : w);
+  std::int64_t max_bias = 0;
+  for (const std::int32_t b : q.bias) max_bias = std::max(max_bias, b < 0 ? -std::int64_t{b} : b);
+  const std::int64_t taps = weights_per_output_channel(l);
+  if (max_bias + taps * max_weight * 255 > std::numeric_limits<std::int32_t>::max()) {
+    throw std::invalid_argument("the int32 accumulator could overflow: bias up to " +
+                                std::to_string(max_bias) + " with " + std::to_string(taps) +
+                                " taps of weights up to " + std::to_string(max_weight));
+  }
+}
+
 // Conv, depthwise, pointwise and FC layers: int32 accumulation of w * (x - input zero point).
+// check_accumulator_bound has proved that no partial sum leaves int32, so the sums are taken
+// in uint32 (wrapping, which then never happens): the same values, and loops the compiler can
+// vectorize even where UBSan checks signed arithmetic.
 void conv_like_layer(const Layer& l, const QuantizedLayer& q, const std::int8_t* in,
                      const std::int8_t* residual, std::int8_t* out) {
-  const std::int32_t zero_point = q.input_zero_point;
+  const auto zero_point = static_cast<std::uint32_t>(q.input_zero_point);
   for_each_output(
-      l, q.weight.data(), in, [&](int o) { return std::int32_t{q.bias[o]}; },
-      [zero_point](std::int32_t& acc, std::int8_t w, std::int8_t x) {
-        acc += std::int32_t{w} * (std::int32_t{x} - zero_point);
+      l, q.weight.data(), in, [&](int o) { return static_cast<std::uint32_t>(q.bias[o]); },
+      [zero_point](std::uint32_t& acc, std::int8_t w, std::int8_t x) {
+        acc += static_cast<std::uint32_t>(w) * (static_cast<std::uint32_t>(x) - zero_point);
       },
-      [&](std::size_t index, int o, std::int32_t acc) {
-        out[index] = output_stage(q, o, acc, residual, index);
+      [&](std::size_t index, int o, std::uint32_t acc) {
+        out[index] = output_stage(q, o, static_cast<std::int32_t>(acc), residual, index);
       });
 }
 
@@ -91,6 +114,20 @@ void check_model(const Network& net, const QuantizedModel& model) {
         q.shift.size() != out_c) {
       fail(i, "parameter sizes do not match the layer");
     }
+    try {
+      check_accumulator_bound(l, q);
+    } catch (const std::invalid_argument& e) {
+      fail(i, e.what());
+    }
+  }
+}
+
+// int8_layer once the parameters are checked.
+void checked_layer(const Layer& layer, const QuantizedLayer& params, const std::int8_t* input,
+                   const std::int8_t* residual, std::int8_t* output) {
+  switch (layer.kind) {
+    case LayerKind::GlobalAvgPool: global_avg_pool(layer, params, input, output); break;
+    default: conv_like_layer(layer, params, input, residual, output); break;
   }
 }
 
@@ -99,7 +136,7 @@ void run_image(const Network& net, const QuantizedModel& model,
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const Layer& l = net.layers[i];
     tensors[i + 1].assign(static_cast<std::size_t>(l.out.elements()), 0);
-    int8_layer(l, model.layers[i], tensors[l.input].data(),
+    checked_layer(l, model.layers[i], tensors[l.input].data(),
                l.residual >= 0 ? tensors[l.residual].data() : nullptr, tensors[i + 1].data());
   }
 }
@@ -120,10 +157,8 @@ Tensor dequantize(const Int8Tensor& values, const QuantParams& params) {
 
 void int8_layer(const Layer& layer, const QuantizedLayer& params, const std::int8_t* input,
                 const std::int8_t* residual, std::int8_t* output) {
-  switch (layer.kind) {
-    case LayerKind::GlobalAvgPool: global_avg_pool(layer, params, input, output); break;
-    default: conv_like_layer(layer, params, input, residual, output); break;
-  }
+  if (layer.kind != LayerKind::GlobalAvgPool) check_accumulator_bound(layer, params);
+  checked_layer(layer, params, input, residual, output);
 }
 
 Int8Tensor int8_inference(const Network& net, const QuantizedModel& model,

@@ -9,6 +9,8 @@
 //   acc = bias[o] + sum over taps of  w_q * (x_q - input_zero_point)            (int32)
 //     taps falling into the padding (pad = k/2) are skipped: they hold the real value 0.
 //     Integer addition is exact and quantize_model bounds the bias, so the order is free.
+//     int8_inference and int8_layer refuse (std::invalid_argument) parameters for which
+//     |bias| + taps * max|w| * 255 could exceed INT32_MAX, or an input zero point outside int8.
 //   without residual:  v = requantize(acc, multiplier[o], shift[o])
 //   with residual (fused add, tensor layer.residual at the same (y, x, o) holds r_q):
 //     p = requantize(acc, multiplier[o], shift[o])                          (add domain)

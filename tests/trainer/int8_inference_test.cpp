@@ -7,9 +7,11 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <numbers>
 #include <set>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "space/arch.hpp"
@@ -512,6 +514,42 @@ TEST(Int8InferenceTest, RejectsMismatchedInput) {
   QuantizedModel broken = f.model;
   broken.layers[1].bias.pop_back();
   EXPECT_THROW(int8_inference(f.net, broken, Int8Tensor(1, 16, 16, 3)), std::invalid_argument);
+}
+
+// A layer whose int32 accumulator could overflow is refused, by the whole inference (naming
+// the layer) and by int8_layer, before anything is computed; one bias step below the bound is
+// accepted. The bound also holds for every model quantize_model makes (the tests above).
+TEST(Int8InferenceTest, RefusesParametersWhoseAccumulatorCouldOverflow) {
+  const QuantizedFixture f = build(small_arch(), 2);
+  const int layer = 1;
+  const Layer& l = f.net.layers[layer];
+  ASSERT_NE(l.kind, LayerKind::GlobalAvgPool);
+  std::int64_t max_weight = 0;
+  for (const std::int8_t w : f.model.layers[layer].weight) {
+    max_weight = std::max<std::int64_t>(max_weight, std::abs(int{w}));
+  }
+  const std::int64_t limit =
+      std::int64_t{INT32_MAX} - std::int64_t{weights_per_output_channel(l)} * max_weight * 255;
+  const Int8Tensor image(1, 16, 16, 3);
+  QuantizedModel edge = f.model;
+  edge.layers[layer].bias[0] = static_cast<std::int32_t>(-limit);
+  EXPECT_NO_THROW(int8_inference(f.net, edge, image));
+  QuantizedModel over = f.model;
+  over.layers[layer].bias[0] = static_cast<std::int32_t>(-limit - 1);
+  try {
+    int8_inference(f.net, over, image);
+    ADD_FAILURE() << "no error for a bias past the bound";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("layer 1: the int32 accumulator could overflow"),
+              std::string::npos) << e.what();
+  }
+  QuantizedModel zero_point = f.model;
+  zero_point.layers[layer].input_zero_point = 128;
+  EXPECT_THROW(int8_inference(f.net, zero_point, image), std::invalid_argument);
+  std::vector<std::int8_t> out(static_cast<std::size_t>(l.out.elements()));
+  const std::vector<std::int8_t> in(static_cast<std::size_t>(l.in.elements()));
+  EXPECT_THROW(int8_layer(l, over.layers[layer], in.data(), nullptr, out.data()),
+               std::invalid_argument);
 }
 
 }  // namespace
