@@ -137,7 +137,7 @@ void run_image(const Network& net, const QuantizedModel& model,
     const Layer& l = net.layers[i];
     tensors[i + 1].assign(static_cast<std::size_t>(l.out.elements()), 0);
     checked_layer(l, model.layers[i], tensors[l.input].data(),
-               l.residual >= 0 ? tensors[l.residual].data() : nullptr, tensors[i + 1].data());
+                  l.residual >= 0 ? tensors[l.residual].data() : nullptr, tensors[i + 1].data());
   }
 }
 
