@@ -9,6 +9,7 @@
 #include <oneapi/tbb/global_control.h>
 
 #include "cluster/cluster.hpp"
+#include "cluster/start_up_agreement.hpp"
 #include "pipeline/run_pipeline.hpp"
 #include "tools/commands.hpp"
 
@@ -32,7 +33,8 @@ void run_run(const RunArgs& args) {
   }
   std::vector<std::string> overrides = args.quick ? quick_overrides() : std::vector<std::string>{};
   overrides.insert(overrides.end(), args.overrides.begin(), args.overrides.end());
-  const RunConfig config = read_run_config(args.config_file, overrides);
+  const RunConfig config =
+      cluster::read_on_every_rank([&] { return read_run_config(args.config_file, overrides); });
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

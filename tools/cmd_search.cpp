@@ -9,6 +9,7 @@
 #include <oneapi/tbb/global_control.h>
 
 #include "cluster/cluster.hpp"
+#include "cluster/start_up_agreement.hpp"
 #include "search/search_run.hpp"
 #include "tools/commands.hpp"
 
@@ -53,7 +54,8 @@ void run_search(const SearchArgs& args) {
     threads = std::make_unique<oneapi::tbb::global_control>(
         oneapi::tbb::global_control::max_allowed_parallelism, args.threads);
   }
-  const ExperimentConfig config = read_experiment_file(args.config_file, args.overrides);
+  const ExperimentConfig config = cluster::read_on_every_rank(
+      [&] { return read_experiment_file(args.config_file, args.overrides); });
   const std::string& dir = args.out_dir;
   const bool speaks = cluster::is_coordinator();
   if (speaks) {

@@ -1,23 +1,42 @@
 // patchnas: the command line. One subcommand per job; see `patchnas --help`.
 // Under mpirun/srun every rank runs the same command line (cluster/): rank 0 prints and writes,
-// and an error on any rank ends every rank of the job.
+// and an error on any rank ends every rank of the job: an error in reading the inputs through
+// the start-up agreement (every rank stops alike), any later one by aborting the job.
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
 #include "cluster/cluster.hpp"
+#include "cluster/start_up_agreement.hpp"
 #include "space/input_error.hpp"
 #include "tools/commands.hpp"
 
 namespace {
 
-// One line per error: rank 0 prints it; another rank prints only what is its own (an input
-// error is the same on every rank, and rank 0 says it).
-void print_error(const std::exception& e, bool same_on_every_rank) {
+// How the other ranks of a job of several learn that this rank's command failed.
+enum class Stop {
+  together,   // every rank stopped at the same point (the start-up agreement): nothing to do
+  abort_now,  // this rank's own error, or rank 0's: end every rank now
+  by_rank_0,  // (not rank 0) an error every rank meets alike: rank 0 reports it and ends the
+              // job; this rank waits for that, so its own abort cannot cut rank 0's line off
+};
+
+// How a command ended: its exit code, and how the job is to stop if it failed.
+struct Ending {
+  int code = 0;
+  Stop stop = Stop::together;
+};
+
+// One line per error: rank 0 prints it; another rank prints only what is its own. An input
+// error past the start-up agreement comes from state every rank shares (the search found nothing
+// feasible), so it is the same on every rank, and rank 0 says it.
+Ending report_error(const std::exception& e, bool same_on_every_rank) {
   const int rank = patchnas::cluster::rank();
   if (rank == 0) {
     std::fprintf(stderr, "patchnas: error: %s\n", e.what());
@@ -25,6 +44,7 @@ void print_error(const std::exception& e, bool same_on_every_rank) {
     std::fprintf(stderr, "patchnas: error: rank %d: %s\n", rank, e.what());
   }
   std::fflush(stderr);
+  return {1, rank != 0 && same_on_every_rank ? Stop::by_rank_0 : Stop::abort_now};
 }
 
 // An error every rank meets alike (like a bad input): rank 0 alone reports it.
@@ -46,7 +66,7 @@ void check_command_shares_ranks(int argc, char** argv) {
   }
 }
 
-int run_command(int argc, char** argv) {
+Ending run_command(int argc, char** argv) {
   CLI::App app{
       "patchnas: joint search of tiny CNNs and patch-based schedules for microcontrollers"};
   app.require_subcommand(1);
@@ -63,21 +83,26 @@ int run_command(int argc, char** argv) {
     check_command_shares_ranks(argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
-    return speaks ? app.exit(e) : 0;
+    return {speaks ? app.exit(e) : 0};
   } catch (const CLI::ParseError& e) {
     if (speaks) app.exit(e);
-    return 2;
+    return {2, speaks ? Stop::abort_now : Stop::by_rank_0};
+  } catch (const patchnas::cluster::InputsRefused& e) {
+    if (speaks) {
+      for (const std::string& line : e.lines()) {
+        std::fprintf(stderr, "patchnas: error: %s\n", line.c_str());
+      }
+      std::fflush(stderr);
+    }
+    return {1};
   } catch (const patchnas::InputError& e) {
-    print_error(e, true);
-    return 1;
+    return report_error(e, true);
   } catch (const EveryRankError& e) {
-    print_error(e, true);
-    return 1;
+    return report_error(e, true);
   } catch (const std::exception& e) {
-    print_error(e, false);
-    return 1;
+    return report_error(e, false);
   }
-  return 0;
+  return {0};
 }
 
 }  // namespace
@@ -90,8 +115,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "patchnas: error: %s\n", e.what());
     return 1;
   }
-  const int code = run_command(argc, argv);
-  // The other ranks may be waiting for this one: end them all.
-  if (code != 0 && patchnas::cluster::size() > 1) patchnas::cluster::abort_job(code);
-  return code;
+  const Ending ending = run_command(argc, argv);
+  if (ending.code != 0 && patchnas::cluster::size() > 1) {
+    // Rank 0 ends the job within moments; should it not, end it from here.
+    if (ending.stop == Stop::by_rank_0) std::this_thread::sleep_for(std::chrono::seconds(60));
+    // The other ranks may be waiting for this one: end them all.
+    if (ending.stop != Stop::together) patchnas::cluster::abort_job(ending.code);
+  }
+  return ending.code;
 }
