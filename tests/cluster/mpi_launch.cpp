@@ -32,17 +32,38 @@ std::vector<std::string> job_args(Job job, const std::string& out) {
   return args;
 }
 
+std::vector<std::string> mpirun_args() {
+  return {PATCHNAS_MPIEXEC, "--allow-run-as-root", "--oversubscribe"};
+}
+
 }  // namespace
 
 std::vector<std::string> launch_args(Job job, const std::string& out, int ranks, bool resume) {
   std::vector<std::string> argv;
   if (ranks > 0) {
-    argv = {PATCHNAS_MPIEXEC, "--allow-run-as-root", "--oversubscribe", "-np",
-            std::to_string(ranks)};
+    argv = mpirun_args();
+    argv.insert(argv.end(), {"-np", std::to_string(ranks)});
   }
   argv.push_back(PATCHNAS_BINARY);
   for (const std::string& a : job_args(job, out)) argv.push_back(a);
   if (resume) argv.push_back("--resume");
+  return argv;
+}
+
+std::vector<std::string> launch_args_per_rank(Job job, const std::string& out,
+                                              const std::vector<RankDifference>& ranks) {
+  std::vector<std::string> argv = mpirun_args();
+  for (std::size_t r = 0; r < ranks.size(); ++r) {
+    if (r > 0) argv.push_back(":");
+    argv.insert(argv.end(), {"-np", "1"});
+    if (!ranks[r].environment.empty()) {
+      argv.push_back("env");
+      argv.insert(argv.end(), ranks[r].environment.begin(), ranks[r].environment.end());
+    }
+    argv.push_back(PATCHNAS_BINARY);
+    for (const std::string& a : job_args(job, out)) argv.push_back(a);
+    argv.insert(argv.end(), ranks[r].extra_args.begin(), ranks[r].extra_args.end());
+  }
   return argv;
 }
 

@@ -3,6 +3,7 @@
 // their single-process reference runs, made once per test process.
 //   const Launch& ref = single_process_reference(Job::run);
 //   run_program(launch_args(Job::run, out, 3, /*resume=*/false), log);
+//   run_program(launch_args_per_rank(Job::run, out, {{}, {{}, {"--set", "training.data_dir=/x"}}}), log);
 #pragma once
 
 #include <string>
@@ -19,6 +20,17 @@ enum class Job { run, search };
 // The full command line (argv[0] the program): patchnas alone when ranks is 0, else
 // mpirun -np `ranks` patchnas.
 std::vector<std::string> launch_args(Job job, const std::string& out, int ranks, bool resume);
+
+// What one rank is started with beyond the job's command line, as a node that differs from the
+// others would see it: environment entries ("NAME=value") and extra arguments.
+struct RankDifference {
+  std::vector<std::string> environment;
+  std::vector<std::string> extra_args;
+};
+// mpirun with one application context per rank: rank r runs the job's command line with
+// ranks[r]'s differences (ranks.size() ranks in all).
+std::vector<std::string> launch_args_per_rank(Job job, const std::string& out,
+                                              const std::vector<RankDifference>& ranks);
 
 struct Reference {
   std::string out;
