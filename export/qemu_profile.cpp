@@ -8,19 +8,8 @@
 #include "export/command.hpp"
 
 namespace patchnas {
-namespace {
 
 namespace fs = std::filesystem;
-
-std::runtime_error failure(const std::string& what, const CommandResult& r) {
-  // The tail of the output names the problem; the start is the command lines.
-  constexpr std::size_t kTail = 4000;
-  const std::string& out = r.output;
-  return std::runtime_error(what + " (exit " + std::to_string(r.exit_code) + "):\n" +
-                            (out.size() > kTail ? out.substr(out.size() - kTail) : out));
-}
-
-}  // namespace
 
 std::string firmware_cpu(ExportTarget core) {
   switch (core) {
@@ -71,13 +60,13 @@ QemuProfile parse_qemu_profile(const std::string& output, std::size_t layers) {
     }
   }
   if (p.inference_instructions < 0) {
-    throw std::runtime_error("the profiling firmware printed no instructions_inference line:\n" +
-                             output);
+    throw std::runtime_error("the profiling firmware printed no instructions_inference line: " +
+                             telling_line(output));
   }
   for (std::size_t i = 0; i < layers; ++i) {
     if (p.layers[i].calls < 0) {
       throw std::runtime_error("the profiling firmware printed no count for layer " +
-                               std::to_string(i) + ":\n" + output);
+                               std::to_string(i) + ": " + telling_line(output));
     }
   }
   return p;
@@ -97,12 +86,17 @@ QemuProfile QemuProfiler::profile(const ExportInputs& inputs) {
     write_export(inputs, work_dir_, core_);
     exported_ = true;
   }
+  const fs::path firmware = fs::path(work_dir_) / "firmware";
   std::string make = "make --no-print-directory -C ";
-  make.append(shell_quoted(fs::path(work_dir_) / "firmware")).append(" CPU=").append(firmware_cpu(core_));
+  make.append(shell_quoted(firmware)).append(" CPU=").append(firmware_cpu(core_));
   const CommandResult build = run_command(make + " PROFILE=1 -j2");
-  if (build.exit_code != 0) throw failure("building the profiling firmware failed", build);
+  if (build.exit_code != 0) {
+    throw command_failure("building the profiling firmware failed", build, firmware / "build.log");
+  }
   const CommandResult run = run_command(make + " profile");
-  if (run.exit_code != 0) throw failure("the profiling firmware failed under QEMU", run);
+  if (run.exit_code != 0) {
+    throw command_failure("the profiling firmware failed under QEMU", run, firmware / "profile.log");
+  }
   return parse_qemu_profile(run.output, inputs.quantized.layers.size());
 }
 

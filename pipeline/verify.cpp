@@ -1,5 +1,6 @@
 #include "pipeline/verify.hpp"
 
+#include <filesystem>
 #include <stdexcept>
 
 #include "export/command.hpp"
@@ -62,23 +63,29 @@ void run_qemu(const std::string& export_dir, VerifyResult& v) {
     v.qemu_note = missing + " is not installed (tools/setup.sh installs it)";
     return;
   }
+  const std::string firmware = export_dir + "/firmware";
+  // The outputs saved by an earlier attempt that failed (command_failure) are out of date.
+  for (const char* log : {"/run.log", "/profile.log", "/size.log"}) {
+    std::filesystem::remove(firmware + log);
+  }
   std::string make = "make --no-print-directory -C ";
-  make.append(shell_quoted(export_dir + "/firmware")).append(" CPU=m4");
+  make.append(shell_quoted(firmware)).append(" CPU=m4");
   const CommandResult run = run_command(make + " -j2 && " + make + " run");
   if (run.exit_code != 0) {
-    throw std::runtime_error("the firmware failed under QEMU (exit " +
-                             std::to_string(run.exit_code) + "):\n" + run.output);
+    throw command_failure("building the firmware or running it under QEMU failed", run,
+                          firmware + "/run.log");
   }
   v.qemu_ran = true;
   v.arena_high_water_bytes = firmware_value(run.output, "arena_high_water_bytes");
   v.stack_high_water_bytes = firmware_value(run.output, "stack_high_water_bytes");
   const CommandResult profile = run_command(make + " profile");
   if (profile.exit_code != 0) {
-    throw std::runtime_error("the profiling firmware failed under QEMU:\n" + profile.output);
+    throw command_failure("the profiling firmware failed under QEMU", profile,
+                          firmware + "/profile.log");
   }
   v.instructions = firmware_value(profile.output, "instructions_inference");
   const CommandResult size = run_command(make + " size");
-  if (size.exit_code != 0) throw std::runtime_error("make size failed:\n" + size.output);
+  if (size.exit_code != 0) throw command_failure("make size failed", size, firmware + "/size.log");
   v.model_flash_bytes = firmware_value(size.output, "firmware_flash_bytes") -
                         firmware_value(size.output, "test_data_bytes");
   v.static_sram_bytes = firmware_value(size.output, "firmware_static_sram_bytes");
