@@ -119,5 +119,63 @@ TEST(FullDisk, RunKeepsItsFinishedStages) {
       });
 }
 
+// The disk fills while verify builds the firmware (make and the cross compiler write the
+// objects): one error line naming the stage and what the compiler said, nothing half-written,
+// and with room again --resume ends with the uninterrupted run's results. The run is the
+// reference's copy with verify and report undone and the firmware's build products removed.
+TEST(FullDisk, RunStopsInTheFirmwareBuildWithOneLine) {
+  const Reference& ref = reference(Command::run);
+  const fs::path dir = scratch_dir("disk-firmware");
+  SmallDisk disk(dir);
+  std::printf("run: full disk: %s\n", disk.method().c_str());
+  const fs::path out = dir / "out";
+  fs::copy(ref.out, out, fs::copy_options::recursive);
+  for (const char* undone : {"verify", "report", "report.html", "summary.json"}) {
+    fs::remove_all(out / undone);
+  }
+  // The stages' records name the run directory (export/done.json: the model's folder).
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    if (e.path().extension() != ".json") continue;
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    for (std::size_t at = 0; (at = text.find(ref.out, at)) != std::string::npos;) {
+      text.replace(at, ref.out.size(), out.string());
+      at += out.string().size();
+    }
+    std::ofstream(e.path(), std::ios::trunc) << text;
+  }
+  std::vector<fs::path> products;
+  for (const auto& e : fs::recursive_directory_iterator(out / "export")) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("build_", 0) == 0 || e.path().extension() == ".elf") products.push_back(e.path());
+  }
+  ASSERT_FALSE(products.empty()) << "the reference built no firmware";
+  for (const fs::path& p : products) fs::remove_all(p);
+  std::int64_t used = 0;
+  for (const auto& e : fs::recursive_directory_iterator(out)) {
+    if (e.is_regular_file()) used += pages_bytes(static_cast<std::int64_t>(e.file_size()));
+  }
+  // Room for run.json's rewrite, not for the firmware's objects.
+  const fs::path log = dir.string() + ".log";
+  const Outcome failed = run_patchnas(
+      command_args(Command::run, out.string(), true), log.string(), {},
+      disk.fill({.tmpfs_bytes = used + (8 << 10), .match = "/export/model/firmware/", .bytes = 0}));
+  ASSERT_EQ(failed.exit_code, 1) << log_tail(log);
+  const auto errors = error_lines(log);
+  ASSERT_EQ(errors.size(), 1u) << log_tail(log);
+  std::printf("run: %s\n", errors.front().c_str());
+  EXPECT_EQ(errors.front().rfind("patchnas: error: stage verify: building the firmware", 0), 0u)
+      << errors.front();
+  EXPECT_NE(errors.front().find("No space left on device"), std::string::npos) << errors.front();
+  EXPECT_EQ(half_written_outputs(out, /*allow_log_tail=*/false), std::vector<std::string>{});
+  EXPECT_EQ(temporaries(out), std::vector<std::string>{});
+  EXPECT_FALSE(fs::exists(out / "verify" / "done.json"));
+
+  disk.free_space();
+  const Outcome resumed = run_patchnas(command_args(Command::run, out.string(), true), log.string());
+  ASSERT_EQ(resumed.exit_code, 0) << log_tail(log);
+  EXPECT_EQ(first_difference(ref.outputs, deterministic_outputs(out, out.string())), "");
+}
+
 }  // namespace
 }  // namespace patchnas::faults
