@@ -58,7 +58,10 @@ std::string telling_line(const std::string& output) {
     return text;
   };
   const std::vector<std::function<bool(const std::string&)>> by_priority = {
-      [](const std::string& l) { return l.rfind("FAIL", 0) == 0; },
+      [](const std::string& l) {
+        return l.rfind("FAIL", 0) == 0 || l.rfind("MISMATCH", 0) == 0 ||
+               l.find(" failed with status ") != std::string::npos;
+      },
       [&](const std::string& l) { return lower(l).find("error:") != std::string::npos; },
       [](const std::string& l) { return l.find("No space left on device") != std::string::npos; },
       [](const std::string& l) { return l.find("***") != std::string::npos; },

@@ -27,9 +27,10 @@ std::string shell_quoted(const std::filesystem::path& path);
 std::runtime_error command_failure(const std::string& what, const CommandResult& r,
                                    const std::filesystem::path& log);
 
-// The line of a command's output that names its problem: the first a firmware printed as FAIL,
-// else the first compiler, assembler or linker error, else the first that says a write failed,
-// else make's own error line, else the last line. Control characters become spaces.
+// The line of a command's output that names its problem: the first failure an exported model's
+// harness printed (FAIL ..., MISMATCH image ..., ... failed with status ...), else the first
+// compiler, assembler or linker error, else the first that says a write failed, else make's own
+// error line, else the last line. Control characters become spaces.
 std::string telling_line(const std::string& output);
 
 // Whether `tool` is on the PATH.

@@ -22,6 +22,11 @@ TEST(TellingLine, PrefersTheFirmwaresFailThenErrorsThenFailedWritesThenMake) {
   const std::string write = "cp: error writing 'a.bin': No space left on device";
   EXPECT_EQ(telling_line("arena 100\nFAIL the network wrote outside its arena\n" + make + "\n"),
             "FAIL the network wrote outside its arena");
+  EXPECT_EQ(telling_line("image 0: 3 -1\nMISMATCH image 0 class 1: got -1 expected 2\n"
+                         "error: 1 guard\n" + make),
+            "MISMATCH image 0 class 1: got -1 expected 2");
+  EXPECT_EQ(telling_line("image 0: 3 -1\nmodel_run_in failed with status 4\n" + make),
+            "model_run_in failed with status 4");
   EXPECT_EQ(telling_line("cc -c main.c\n" + compiler + "\ncompilation terminated.\n" + make),
             compiler);
   EXPECT_EQ(telling_line(assembler + "\n" + make),
