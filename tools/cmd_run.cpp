@@ -6,12 +6,11 @@
 #include <cstdio>
 #include <memory>
 
-#include <oneapi/tbb/global_control.h>
-
 #include "cluster/cluster.hpp"
 #include "cluster/start_up_agreement.hpp"
 #include "pipeline/run_pipeline.hpp"
 #include "tools/commands.hpp"
+#include "tools/thread_limit.hpp"
 
 namespace patchnas::cli {
 namespace {
@@ -26,11 +25,7 @@ struct RunArgs {
 };
 
 void run_run(const RunArgs& args) {
-  std::unique_ptr<oneapi::tbb::global_control> threads;
-  if (args.threads > 0) {
-    threads = std::make_unique<oneapi::tbb::global_control>(
-        oneapi::tbb::global_control::max_allowed_parallelism, args.threads);
-  }
+  const ThreadLimit thread_limit(args.threads);
   std::vector<std::string> overrides = args.quick ? quick_overrides() : std::vector<std::string>{};
   overrides.insert(overrides.end(), args.overrides.begin(), args.overrides.end());
   const RunConfig config =
@@ -91,7 +86,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--quick", args->quick,
                 "Smoke test: the same pipeline with a tiny search, 2 survivors, 1-epoch trainings "
                 "on 3,000 samples");
-  cmd->add_option("--threads", args->threads, "Worker threads per process (0: all cores)")->capture_default_str();
+  add_threads_option(cmd, args->threads, "Worker threads per process (0: all cores)");
   cmd->add_option("--set", args->overrides,
                   "Override a config value, e.g. --set training.final_epochs=5 (repeatable)");
   cmd->callback([args] { run_run(*args); });

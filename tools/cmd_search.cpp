@@ -6,12 +6,11 @@
 #include <filesystem>
 #include <memory>
 
-#include <oneapi/tbb/global_control.h>
-
 #include "cluster/cluster.hpp"
 #include "cluster/start_up_agreement.hpp"
 #include "search/search_run.hpp"
 #include "tools/commands.hpp"
+#include "tools/thread_limit.hpp"
 
 namespace patchnas::cli {
 namespace {
@@ -49,11 +48,7 @@ void report(const ExperimentConfig& config, const SearchEngine& engine, double s
 }
 
 void run_search(const SearchArgs& args) {
-  std::unique_ptr<oneapi::tbb::global_control> threads;
-  if (args.threads > 0) {
-    threads = std::make_unique<oneapi::tbb::global_control>(
-        oneapi::tbb::global_control::max_allowed_parallelism, args.threads);
-  }
+  const ThreadLimit thread_limit(args.threads);
   const ExperimentConfig config = cluster::read_on_every_rank(
       [&] { return read_experiment_file(args.config_file, args.overrides); });
   const std::string& dir = args.out_dir;
@@ -93,7 +88,7 @@ void add_search_command(CLI::App& app) {
                   "Output directory: best.json, pareto.json, survivors/, search.jsonl, checkpoint")
       ->required();
   cmd->add_flag("--resume", args->resume, "Continue the search checkpointed in --out");
-  cmd->add_option("--threads", args->threads, "Worker threads per process (0: all cores)")->capture_default_str();
+  add_threads_option(cmd, args->threads, "Worker threads per process (0: all cores)");
   cmd->add_option("--set", args->overrides,
                   "Override a config value, e.g. --set algorithm.population=50 (repeatable)");
   cmd->callback([args] { run_search(*args); });

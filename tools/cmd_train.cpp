@@ -8,12 +8,11 @@
 #include <iostream>
 #include <memory>
 
-#include <oneapi/tbb/global_control.h>
-
 #include "space/arch_json.hpp"
 #include "space/atomic_file.hpp"
 #include "space/input_error.hpp"
 #include "tools/commands.hpp"
+#include "tools/thread_limit.hpp"
 #include "trainer/memory_limit.hpp"
 #include "trainer/train.hpp"
 #include "trainer/fashion_mnist.hpp"
@@ -101,11 +100,7 @@ void check_args(const TrainArgs& a, const Arch& arch, const TrainData& data) {
 }
 
 void run_train(const TrainArgs& args) {
-  std::unique_ptr<oneapi::tbb::global_control> threads;
-  if (args.threads > 0) {
-    threads = std::make_unique<oneapi::tbb::global_control>(
-        oneapi::tbb::global_control::max_allowed_parallelism, args.threads);
-  }
+  const ThreadLimit thread_limit(args.threads);
   const Arch arch = read_arch_file(args.arch_file);
   check_memory(args, arch);
   const TrainData data = load_data(args);
@@ -227,7 +222,7 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::IsMember({"jsonl", "csv"}))
       ->capture_default_str();
   cmd->add_flag("--resume", args->resume, "Continue from OUT/checkpoint.bin if it exists");
-  cmd->add_option("--threads", args->threads, "Worker threads (0: all cores)")->capture_default_str();
+  add_threads_option(cmd, args->threads, "Worker threads (0: all cores)");
   cmd->callback([args] { run_train(*args); });
 }
 

@@ -394,6 +394,19 @@ TEST(Cli, SearchKilledWithSigkillResumesToTheSameResult) {
   std::filesystem::remove_all(killed);
 }
 
+TEST(Cli, ThreadCountsOutOfRangeAreRefused) {
+  const std::string config = experiment("fmnist-f412");
+  for (const std::string& command : {"search --config " + config + " --out /nonexistent/x",
+                                     "run --config " + config + " --out /nonexistent/x",
+                                     "train --arch " + arch("fmnist-ref") + " --out /nonexistent/x"}) {
+    for (const char* threads : {"-1", "4097", "two"}) {
+      const Outcome r = run(command + " --threads " + threads);
+      EXPECT_EQ(r.exit_code, 2) << command << " --threads " << threads;
+      EXPECT_NE(r.err.find("--threads"), std::string::npos) << r.err;
+    }
+  }
+}
+
 TEST(Cli, SearchWithInfeasibleBudgetsStopsWithOneMessage) {
   const auto out = temp_path("patchnas_cli_search_infeasible");
   std::filesystem::remove_all(out);
