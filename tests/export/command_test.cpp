@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(TellingLine, PrefersTheFirmwaresFailThenErrorsThenFailedWritesThenMake) {
+TEST(TellingLine, PrefersTheHarnessFailureThenErrorsThenFailedWritesThenMake) {
   const std::string make = "make: *** [Makefile:40: build/main.o] Error 1";
   const std::string compiler = "main.c:3:10: fatal error: model.h: No such file or directory";
   const std::string assembler =
