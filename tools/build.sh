@@ -7,8 +7,9 @@
 #                              everything that ships compiled)
 #   tools/build.sh asan        the sanitizer tree into ./build-asan (CMakePresets.json, preset
 #                              asan: clang-14, AddressSanitizer + UndefinedBehaviorSanitizer on
-#                              every target and the C runtime's arena canaries); test it with
-#                              ctest --test-dir build-asan --output-on-failure -j2
+#                              every target but the benchmarks, and the C runtime's arena
+#                              canaries); test it with ctest --test-dir build-asan
+#                              --output-on-failure -j2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
