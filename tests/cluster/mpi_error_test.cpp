@@ -18,17 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The lines patchnas printed as errors.
-std::vector<std::string> error_lines(const std::string& log) {
-  std::ifstream in(log);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    const std::size_t at = line.find("patchnas: error: ");
-    if (at != std::string::npos) lines.push_back(line.substr(at));
-  }
-  return lines;
-}
-
 struct Failure {
   std::string out;
   std::string log;
@@ -44,7 +33,7 @@ Failure expect_failure(const std::string& name,
   const faults::Outcome o = faults::run_program(argv(f.out), f.log);
   EXPECT_FALSE(o.killed);
   EXPECT_NE(o.exit_code, 0) << faults::log_tail(f.log);
-  f.errors = error_lines(f.log);
+  f.errors = faults::error_lines(f.log);
   return f;
 }
 

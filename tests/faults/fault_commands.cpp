@@ -93,6 +93,16 @@ fs::path scratch_dir(const std::string& name) {
   return dir;
 }
 
+std::vector<std::string> error_lines(const fs::path& log) {
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t at = line.find("patchnas: error: ");
+    if (at != std::string::npos) lines.push_back(line.substr(at));
+  }
+  return lines;
+}
+
 std::string log_tail(const fs::path& log) {
   std::ifstream in(log);
   const std::string text((std::istreambuf_iterator<char>(in)), {});

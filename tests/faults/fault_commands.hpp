@@ -33,4 +33,8 @@ std::filesystem::path scratch_dir(const std::string& name);
 // The last lines of a command's log, for failure messages.
 std::string log_tail(const std::filesystem::path& log);
 
+// The error lines patchnas wrote into a command's log ("patchnas: error: ..."; other output,
+// such as mpirun's, may precede one on its line).
+std::vector<std::string> error_lines(const std::filesystem::path& log);
+
 }  // namespace patchnas::faults

@@ -36,16 +36,6 @@ std::int64_t reference_pages(const Reference& ref, const std::vector<std::string
   return bytes;
 }
 
-// The lines of the log that are errors: exactly one is expected, the last.
-std::vector<std::string> error_lines(const fs::path& log) {
-  std::istringstream in(log_tail(log));
-  std::vector<std::string> errors;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("patchnas: error:", 0) == 0) errors.push_back(line);
-  }
-  return errors;
-}
-
 // Runs `c` on a disk limited by `limit`, checks how it fails (naming `failing_file`), runs
 // `check_kept` on what it left, then frees the space, resumes and compares with the reference.
 template <typename CheckKept>
